@@ -1,0 +1,174 @@
+"""The ``regviz-anim`` command: the only place that knows about tqdm and exit statuses."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .config import OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario, scenario_from
+from .presets import PRESETS, preset_options
+
+PROG = "regviz-anim"
+DEFAULT_RENDER = Path("outputs") / "l1_vs_l2.gif"
+
+
+class UsageError(Exception):
+    """Bad input that argparse itself caught (unknown option, missing value)."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump; main() turns it into exit 2
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def _default(name: str) -> Any:
+    for cls in (Scenario, RenderSettings):
+        if name in cls.__dataclass_fields__:
+            value = getattr(cls(), name)
+            if isinstance(value, tuple):
+                return ",".join(map(str, value)) if name != "size" else "x".join(map(str, value))
+            return value
+    return None
+
+
+def _add_options(parser: argparse.ArgumentParser, options) -> None:
+    for option in options:
+        flag = "--" + option.name.replace("_", "-")
+        default = _default(option.name)
+        if option.parse.__name__ == "flag":
+            parser.add_argument(flag, dest=option.name, action="store_true", default=argparse.SUPPRESS,
+                                help=option.help)
+        else:
+            shown = "" if default is None else f" (default: {default})"
+            parser.add_argument(flag, dest=option.name, metavar=option.metavar, default=argparse.SUPPRESS,
+                                help=option.help + shown)
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog=PROG, description="Animations of gradient descent with L1 and L2 regularization.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    render = sub.add_parser("render", help="render the animation (.gif or .mp4)",
+                            description="Render the runs as an animation; the format comes from OUT's suffix.")
+    render.add_argument("-o", "--out", default=str(DEFAULT_RENDER), help=f"output file (default: {DEFAULT_RENDER})")
+    render.add_argument("--preset", help="start from a named scenario (see `presets`)")
+    render.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_options(render, SCENARIO_OPTIONS)
+    _add_options(render, RENDER_OPTIONS)
+
+    simulate = sub.add_parser("simulate", help="write the trajectories (.json or .csv, - for JSON on stdout)",
+                              description="Run gradient descent and write every run's w and loss at every step.")
+    simulate.add_argument("-o", "--out", default="-", help="output file, .json or .csv; - for JSON on stdout")
+    simulate.add_argument("--preset", help="start from a named scenario (see `presets`)")
+    _add_options(simulate, SCENARIO_OPTIONS)
+
+    batch = sub.add_parser("batch", help="render many variants from one TOML manifest",
+                           description="Render every job of a TOML manifest in parallel, skipping what is up to date.")
+    batch.add_argument("manifest", help="the manifest, a .toml file")
+    batch.add_argument("--jobs", default=None, help="parallel renders (default: the number of cores)")
+    batch.add_argument("--force", action="store_true", help="render even what is up to date")
+    batch.add_argument("--dry-run", action="store_true", help="list what would be rendered and skipped")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sub.add_parser("presets", help="list the named scenarios", description="List the named scenarios.")
+    return parser
+
+
+def _options_of(args: argparse.Namespace, names) -> dict[str, Any]:
+    raw = preset_options(args.preset) if getattr(args, "preset", None) else {}
+    raw.update({name: getattr(args, name) for name in names if hasattr(args, name)})
+    return raw
+
+
+def check_output(option: str, out: Path, suffixes: Sequence[str]) -> None:
+    """The suffix is one we write and the folder exists and is writable; else ConfigError."""
+    if out.suffix.lower() not in suffixes:
+        raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
+    folder = out.parent
+    if not folder.is_dir():
+        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} is not writable")
+    if out.is_dir():
+        raise ConfigError(option, str(out), "is a folder; give a file name")
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .atomic import write_text
+    from .export import SIMULATE_SUFFIXES, to_csv, to_json
+    from .simulate import simulate
+
+    out = None if args.out == "-" else Path(args.out)
+    if out is not None:
+        check_output("out", out, SIMULATE_SUFFIXES)
+    sim = simulate(scenario_from(_options_of(args, OPTIONS)))
+    if out is None:
+        sys.stdout.write(to_json(sim))
+    else:
+        write_text(out, to_csv(sim) if out.suffix.lower() == ".csv" else to_json(sim))
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_presets(args: argparse.Namespace) -> int:
+    width = max(map(len, PRESETS))
+    for preset in PRESETS.values():
+        print(f"{preset.name:<{width}}  {preset.summary}")
+    return 0
+
+
+def tqdm_progress(enabled: bool, desc: str, unit: str):
+    """A progress callback ``(done, total)`` drawing a tqdm bar, quiet when not on a terminal."""
+    from tqdm import tqdm
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=desc, unit=unit, disable=not enabled or None, leave=False,
+                       dynamic_ncols=True)
+        bar.total = total
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return progress
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 2
+        command = {"simulate": cmd_simulate, "presets": cmd_presets, "render": _lazy("render"),
+                   "batch": _lazy("batch")}[args.command]
+        return command(args)
+    except (ConfigError, UsageError) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+    except OSError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _lazy(name: str):
+    def command(args: argparse.Namespace) -> int:
+        if name == "render":
+            return cmd_render(args)
+        from .batch import cmd_batch
+        return cmd_batch(args, progress_factory=tqdm_progress)
+    return command
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    raise NotImplementedError

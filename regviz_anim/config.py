@@ -1,0 +1,271 @@
+"""Every option, validated once at the edge, into frozen dataclasses.
+
+One table (``OPTIONS``) drives the command line, the batch manifest and the Python API, so
+an option has one name, one default and one error message wherever it is given.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .rules import L1_UPDATES, SCHEDULES
+
+REGS = ("none", "l1", "l2", "elasticnet")
+PANELS = ("loss", "weight", "fit", "gradient")
+THEMES = ("light", "dark")
+TIMINGS = ("even", "motion")
+GIF_FPS = (1, 2, 4, 5, 10, 20, 25, 50)
+
+
+class ConfigError(ValueError):
+    """A value a user gave that is not allowed: names the option, the value and what is."""
+
+    def __init__(self, option: str, value: Any, allowed: str):
+        self.option, self.value, self.allowed = option, value, allowed
+        super().__init__(f"--{option.replace('_', '-')} {_show(value)}: {allowed}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_show(v) for v in value)
+    if isinstance(value, str):
+        return repr(value) if (not value or " " in value) else value
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+# --- parsers: raw value (a CLI string or a TOML value) -> python value, or ValueError(allowed)
+
+def number(*, low: float | None = None, high: float | None = None, low_open: bool = False):
+    def parse(raw: Any) -> float:
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            bounds.append(f"<= {high:g}")
+        allowed = "must be a finite number" + (" " + " and ".join(bounds) if bounds else "")
+        if isinstance(raw, bool):
+            raise ValueError(allowed)
+        try:
+            value = float(raw)
+        except (TypeError, ValueError):
+            raise ValueError(allowed) from None
+        if (not math.isfinite(value) or (low is not None and (value < low or (low_open and value == low)))
+                or (high is not None and value > high)):
+            raise ValueError(allowed)
+        return value
+    return parse
+
+
+def integer(*, low: int, high: int):
+    def parse(raw: Any) -> int:
+        allowed = f"must be a whole number from {low} to {high}"
+        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
+            raise ValueError(allowed)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValueError(allowed) from None
+        if not low <= value <= high:
+            raise ValueError(allowed)
+        return value
+    return parse
+
+
+def choice(names: Iterable[str]):
+    names = tuple(names)
+
+    def parse(raw: Any) -> str:
+        if raw not in names:
+            raise ValueError(f"must be one of {', '.join(names)}")
+        return raw
+    return parse
+
+
+def choices(names: Iterable[str]):
+    """A comma-separated string or a list of names, each allowed, none twice."""
+    names = tuple(names)
+
+    def parse(raw: Any) -> tuple[str, ...]:
+        allowed = f"must be one or more of {', '.join(names)}, comma separated"
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, (list, tuple)) or not items:
+            raise ValueError(allowed)
+        items = tuple(item.strip() if isinstance(item, str) else item for item in items)
+        if any(item not in names for item in items) or len(set(items)) != len(items):
+            raise ValueError(allowed)
+        return items
+    return parse
+
+
+def x_range(raw: Any) -> tuple[float, float]:
+    allowed = "must be two finite numbers LO,HI with LO < HI"
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        lo, hi = (number()(item) for item in items)
+    except (TypeError, ValueError):
+        raise ValueError(allowed) from None
+    if not lo < hi:
+        raise ValueError(allowed)
+    return lo, hi
+
+
+def size(raw: Any) -> tuple[int, int]:
+    allowed = "must be WIDTHxHEIGHT, each from 160 to 3840 pixels (for example 1280x720)"
+    items = raw.lower().split("x") if isinstance(raw, str) else raw
+    try:
+        width, height = (integer(low=160, high=3840)(item) for item in items)
+    except (TypeError, ValueError):
+        raise ValueError(allowed) from None
+    return width, height
+
+
+def flag(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ValueError("must be true or false")
+    return raw
+
+
+def optional(parse: Callable[[Any], Any]):
+    return lambda raw: None if raw is None else parse(raw)
+
+
+def path(raw: Any) -> Path:
+    if not isinstance(raw, (str, Path)) or not str(raw):
+        raise ValueError("must be a file path")
+    return Path(raw)
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    parse: Callable[[Any], Any]
+    help: str
+    metavar: str | None = None
+
+
+SCENARIO_OPTIONS = (
+    Option("reg", choices(REGS), "regularizers to compare, comma separated", "REGS"),
+    Option("lam", number(low=0), "regularization strength λ", "λ"),
+    Option("lr", number(low=0, low_open=True), "learning rate η (the first step's, under a schedule)", "η"),
+    Option("steps", integer(low=1, high=1_000_000), "gradient steps per run", "N"),
+    Option("w0", number(), "starting weight", "W"),
+    Option("l1_update", choices(L1_UPDATES), "update rule for the L1 term; comma separated to compare several",
+           "RULES"),
+    Option("schedule", choice(SCHEDULES), "step size: lr, lr/sqrt(t+1) or lr/(t+1)", "NAME"),
+    Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
+    Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
+    Option("w_true", number(), "the true weight that made the data", "W"),
+    Option("n_points", integer(low=2, high=100_000), "number of data points", "N"),
+    Option("x_range", x_range, "x is evenly spaced on [LO, HI)", "LO,HI"),
+    Option("noise", number(low=0), "standard deviation of Gaussian noise added to y", "SD"),
+    Option("seed", integer(low=0, high=2**32 - 1), "random seed for the noise", "N"),
+)
+
+RENDER_OPTIONS = (
+    Option("fps", integer(low=1, high=60), "frames per second (a GIF plays exactly at 10, 20, 25 or 50)", "N"),
+    Option("duration", optional(number(low=0, low_open=True)),
+           "seconds of motion before the hold (default: a frame a step, at most 10 s)", "SEC"),
+    Option("frames", optional(integer(low=2, high=100_000)), "number of frames of motion", "N"),
+    Option("hold", number(low=0, high=60), "seconds the last frame is held", "SEC"),
+    Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
+    Option("theme", choice(THEMES), "colour theme", "NAME"),
+    Option("panels", choices(PANELS), "panels to show, in order, comma separated", "NAMES"),
+    Option("loop", integer(low=0, high=65535), "GIF loop count; 0 loops forever", "N"),
+    Option("timing", choice(TIMINGS),
+           "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
+    Option("poster", optional(path), "also write the last frame as a PNG", "PNG"),
+    Option("frames_dir", optional(path), "also write every frame as a PNG into this folder", "DIR"),
+    Option("workers", optional(integer(low=1, high=16)),
+           "processes drawing frames (default: 2 for long animations on 2+ cores, else 1)", "N"),
+)
+
+OPTIONS = {option.name: option for option in SCENARIO_OPTIONS + RENDER_OPTIONS}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What to simulate: the data, the regularizers and how gradient descent runs."""
+
+    reg: tuple[str, ...] = ("l1", "l2")
+    lam: float = 0.5
+    lr: float = 0.1
+    steps: int = 200
+    w0: float = 1.0
+    l1_update: tuple[str, ...] = ("clipped",)
+    schedule: str = "constant"
+    l1_ratio: float = 0.5
+    allow_divergence: bool = False
+    w_true: float = 0.5
+    n_points: int = 20
+    x_range: tuple[float, float] = (-1.0, 1.0)
+    noise: float = 0.0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """How to draw and time the animation."""
+
+    fps: int = 20
+    duration: float | None = None
+    frames: int | None = None
+    hold: float = 2.0
+    size: tuple[int, int] = (1280, 720)
+    theme: str = "light"
+    panels: tuple[str, ...] = PANELS
+    loop: int = 0
+    timing: str = "motion"
+    poster: Path | None = None
+    frames_dir: Path | None = None
+    workers: int | None = None
+
+    @property
+    def even_size(self) -> tuple[int, int]:
+        """The size in pixels, rounded down to even numbers as H.264 requires."""
+        return self.size[0] // 2 * 2, self.size[1] // 2 * 2
+
+    def frame_count(self, steps: int) -> int:
+        """Frames of motion: ``--frames``, else ``--duration``·fps, else one a step up to 10 s."""
+        if self.frames is not None:
+            return self.frames
+        if self.duration is not None:
+            return max(2, round(self.duration * self.fps))
+        return max(2, min(steps + 1, 10 * self.fps))
+
+
+def parse_options(raw: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+    """Validate raw values by the table; unknown names and bad values raise ConfigError."""
+    allowed = set(OPTIONS if names is None else names)
+    parsed = {}
+    for name, value in raw.items():
+        if name not in allowed:
+            raise ConfigError(name, value, f"is not an option; use one of {', '.join(sorted(allowed))}")
+        try:
+            parsed[name] = OPTIONS[name].parse(value)
+        except ValueError as error:
+            raise ConfigError(name, value, str(error)) from None
+    return parsed
+
+
+def _build(cls, values: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in values.items() if k in names})
+
+
+def scenario_from(raw: dict[str, Any]) -> Scenario:
+    return _build(Scenario, parse_options(raw))
+
+
+def settings_from(raw: dict[str, Any]) -> RenderSettings:
+    values = parse_options(raw)
+    if values.get("duration") is not None and values.get("frames") is not None:
+        raise ConfigError("duration", values["duration"], "give --duration or --frames, not both")
+    return _build(RenderSettings, values)
+
+
+def check_gif_fps(fps: int) -> None:
+    """GIF stores delays in hundredths of a second, so only some frame rates play exactly."""
+    if fps not in GIF_FPS:
+        raise ConfigError("fps", fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
