@@ -171,4 +171,27 @@ def _lazy(name: str):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    raise NotImplementedError
+    from .config import check_gif_fps, settings_from
+    from .render import RENDER_SUFFIXES, render_simulation
+    from .simulate import simulate
+
+    out = Path(args.out)
+    if out == DEFAULT_RENDER:
+        out.parent.mkdir(exist_ok=True)
+    check_output("out", out, RENDER_SUFFIXES)
+    raw = _options_of(args, OPTIONS)
+    scenario = scenario_from({k: v for k, v in raw.items() if k in Scenario.__dataclass_fields__})
+    settings = settings_from({k: v for k, v in raw.items() if k in RenderSettings.__dataclass_fields__})
+    if out.suffix.lower() == ".gif":
+        check_gif_fps(settings.fps)
+    if settings.poster is not None:
+        check_output("poster", settings.poster, (".png",))
+    if settings.frames_dir is not None and not settings.frames_dir.parent.is_dir():
+        raise ConfigError("frames_dir", str(settings.frames_dir),
+                          f"the folder {str(settings.frames_dir.parent) + os.sep} does not exist")
+    sim = simulate(scenario)
+    progress = tqdm_progress(not args.no_progress, desc=out.name, unit="frame")
+    result = render_simulation(sim, settings, out, progress=progress)
+    width, height = result.size
+    print(f"wrote {result.path} ({result.frames} frames, {width}x{height}) and {result.sidecar.name}")
+    return 0

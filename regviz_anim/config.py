@@ -177,8 +177,8 @@ RENDER_OPTIONS = (
            "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
     Option("poster", optional(path), "also write the last frame as a PNG", "PNG"),
     Option("frames_dir", optional(path), "also write every frame as a PNG into this folder", "DIR"),
-    Option("workers", optional(integer(low=1, high=16)),
-           "processes drawing frames (default: 2 for long animations on 2+ cores, else 1)", "N"),
+    Option("workers", integer(low=1, high=16),
+           "processes drawing frames; more pays only with cores to spare beyond the encoder's", "N"),
 )
 
 OPTIONS = {option.name: option for option in SCENARIO_OPTIONS + RENDER_OPTIONS}
@@ -219,7 +219,7 @@ class RenderSettings:
     timing: str = "motion"
     poster: Path | None = None
     frames_dir: Path | None = None
-    workers: int | None = None
+    workers: int = 1
 
     @property
     def even_size(self) -> tuple[int, int]:

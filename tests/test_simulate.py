@@ -132,3 +132,14 @@ def test_l2_converges_to_closed_form(data, lam, w0):
     pen = penalty_for("l2", lam)
     r = run(data, pen, "gradient", lr=0.5 / (data.a + lam), steps=4000, w0=w0)
     assert r.w[-1] == pytest.approx(data.b / (data.a + lam), abs=1e-9)
+
+
+def test_frame_steps_cover_start_to_end_and_motion_mode_favours_the_fast_start():
+    from regviz_anim.frames import pick_steps
+
+    ws = [r.w for r in simulate(Scenario(steps=1000)).runs]
+    even, motion = pick_steps(ws, 100, "even"), pick_steps(ws, 100, "motion")
+    for steps in (even, motion):
+        assert steps[0] == 0 and steps[-1] == 1000 and np.all(np.diff(steps) >= 0)
+    assert np.count_nonzero(motion <= 30) > 2 * np.count_nonzero(even <= 30)
+    assert np.array_equal(pick_steps(ws[:1], 1001, "motion"), np.arange(1001))  # a frame a step
