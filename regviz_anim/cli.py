@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__
-from .config import OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario, scenario_from
+from .config import (OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario,
+                     check_output, scenario_from)
 from .presets import PRESETS, preset_options
 
 PROG = "regviz-anim"
@@ -84,23 +85,10 @@ def _options_of(args: argparse.Namespace, names) -> dict[str, Any]:
     return raw
 
 
-def check_output(option: str, out: Path, suffixes: Sequence[str]) -> None:
-    """The suffix is one we write and the folder exists and is writable; else ConfigError."""
-    if out.suffix.lower() not in suffixes:
-        raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
-    folder = out.parent
-    if not folder.is_dir():
-        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} is not writable")
-    if out.is_dir():
-        raise ConfigError(option, str(out), "is a folder; give a file name")
-
-
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .atomic import write_text
     from .export import SIMULATE_SUFFIXES, to_csv, to_json
-    from .simulate import simulate
+    from .descent import simulate
 
     out = None if args.out == "-" else Path(args.out)
     if out is not None:
@@ -147,8 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 2
-        command = {"simulate": cmd_simulate, "presets": cmd_presets, "render": _lazy("render"),
-                   "batch": _lazy("batch")}[args.command]
+        command = {"simulate": cmd_simulate, "presets": cmd_presets, "render": cmd_render,
+                   "batch": cmd_batch}[args.command]
         return command(args)
     except (ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
@@ -161,34 +149,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _lazy(name: str):
-    def command(args: argparse.Namespace) -> int:
-        if name == "render":
-            return cmd_render(args)
-        from .batch import cmd_batch
-        return cmd_batch(args, progress_factory=tqdm_progress)
-    return command
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import ManifestError, load_manifest, run_batch, summary
+
+    jobs_arg = args.jobs if args.jobs is not None else str(os.cpu_count() or 1)
+    try:
+        workers = int(jobs_arg)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= 64:
+        raise ConfigError("jobs", jobs_arg, "must be a whole number from 1 to 64")
+    try:
+        jobs = load_manifest(args.manifest)
+    except ManifestError as error:
+        raise UsageError(str(error)) from None
+    progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
+    outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress)
+    print(summary(outcomes))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .config import check_gif_fps, settings_from
-    from .render import RENDER_SUFFIXES, render_simulation
-    from .simulate import simulate
+    from .config import check_render_target, render_config
+    from .descent import simulate
+    from .renderer import render_simulation
 
     out = Path(args.out)
     if out == DEFAULT_RENDER:
         out.parent.mkdir(exist_ok=True)
-    check_output("out", out, RENDER_SUFFIXES)
-    raw = _options_of(args, OPTIONS)
-    scenario = scenario_from({k: v for k, v in raw.items() if k in Scenario.__dataclass_fields__})
-    settings = settings_from({k: v for k, v in raw.items() if k in RenderSettings.__dataclass_fields__})
-    if out.suffix.lower() == ".gif":
-        check_gif_fps(settings.fps)
-    if settings.poster is not None:
-        check_output("poster", settings.poster, (".png",))
-    if settings.frames_dir is not None and not settings.frames_dir.parent.is_dir():
-        raise ConfigError("frames_dir", str(settings.frames_dir),
-                          f"the folder {str(settings.frames_dir.parent) + os.sep} does not exist")
+    scenario, settings = render_config(_options_of(args, OPTIONS))
+    check_render_target(out, settings)
     sim = simulate(scenario)
     progress = tqdm_progress(not args.no_progress, desc=out.name, unit="frame")
     result = render_simulation(sim, settings, out, progress=progress)

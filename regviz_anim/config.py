@@ -6,7 +6,8 @@ an option has one name, one default and one error message wherever it is given.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
+import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -265,7 +266,44 @@ def settings_from(raw: dict[str, Any]) -> RenderSettings:
     return _build(RenderSettings, values)
 
 
-def check_gif_fps(fps: int) -> None:
-    """GIF stores delays in hundredths of a second, so only some frame rates play exactly."""
-    if fps not in GIF_FPS:
+def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
+    """The scenario and the render settings from one dict of raw option values."""
+    scenario = scenario_from({k: v for k, v in raw.items() if k in Scenario.__dataclass_fields__})
+    rest = {k: v for k, v in raw.items() if k not in Scenario.__dataclass_fields__}
+    return scenario, settings_from(rest)
+
+
+def check_output(option: str, out: Path, suffixes: Iterable[str], *, folder_must_exist: bool = True) -> None:
+    """The suffix is one we write and the folder exists and is writable; else ConfigError."""
+    suffixes = tuple(suffixes)
+    if out.suffix.lower() not in suffixes:
+        raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
+    if out.is_dir():
+        raise ConfigError(option, str(out), "is a folder; give a file name")
+    if not folder_must_exist:
+        return
+    folder = out.parent
+    if not folder.is_dir():
+        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} is not writable")
+
+
+def check_fps(suffix: str, fps: int) -> None:
+    """A GIF stores delays in hundredths of a second, so it plays only some frame rates exactly."""
+    if suffix.lower() == ".gif" and fps not in GIF_FPS:
         raise ConfigError("fps", fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
+
+
+def check_render_target(out: Path, settings: RenderSettings, *, folders_must_exist: bool = True) -> None:
+    """Everything about where and how a render is written that can be checked before drawing."""
+    from .encode import ENCODERS
+
+    check_output("out", out, ENCODERS, folder_must_exist=folders_must_exist)
+    if out.suffix.lower() == ".gif" and settings.fps not in GIF_FPS:
+        raise ConfigError("fps", settings.fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
+    if settings.poster is not None:
+        check_output("poster", settings.poster, (".png",), folder_must_exist=folders_must_exist)
+    if folders_must_exist and settings.frames_dir is not None and not settings.frames_dir.parent.is_dir():
+        raise ConfigError("frames_dir", str(settings.frames_dir),
+                          f"the folder {str(settings.frames_dir.parent) + os.sep} does not exist")

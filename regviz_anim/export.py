@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from . import __version__
-from .simulate import Simulation
+from .descent import Simulation
 
 SIMULATE_SUFFIXES = (".json", ".csv")
 

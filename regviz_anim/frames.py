@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .simulate import Simulation, Trajectory
+from .descent import Simulation, Trajectory
 
 GRID_POINTS = 400
 

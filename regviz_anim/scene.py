@@ -195,8 +195,9 @@ class Scene:
             paths.append(self._animated(ax.plot([], [], lw=2.8, label=run.label, **self._style_of(run))[0]))
             dots.append(self._animated(ax.plot([], [], marker="o", ms=10, color=self.color(run), mec=c["bg"],
                                                mew=1.5, ls="none", zorder=5)[0]))
-        handles, labels = ax.get_legend_handles_labels()
-        for path in paths:  # the legend is static: give it stand-ins for the moving lines
+        # The legend is drawn once, in the background; its handles copy the lines' "animated"
+        # flag (Artist.update_from), so the lines are briefly static while it is made.
+        for path in paths:
             path.set_animated(False)
         self._legend(ax, loc="upper right")
         for path in paths:

@@ -28,12 +28,12 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     import resource
 
     from regviz_anim.config import RenderSettings, Scenario
-    from regviz_anim.simulate import simulate
+    from regviz_anim.descent import simulate
 
     sim = simulate(Scenario(steps=steps))
     settings = RenderSettings(frames=frames, hold=0.0)
     if kind == "regviz":
-        from regviz_anim.render import render_simulation
+        from regviz_anim.renderer import render_simulation
         render_simulation(sim, settings, out)
     else:
         import imageio_ffmpeg
@@ -80,7 +80,7 @@ def psnr(path: Path, frames: int) -> tuple[float, float]:
     from regviz_anim.config import Scenario
     from regviz_anim.frames import scene_data
     from regviz_anim.scene import Scene
-    from regviz_anim.simulate import simulate
+    from regviz_anim.descent import simulate
 
     scene = Scene(scene_data(simulate(Scenario()), frames))
     picks = range(0, frames, max(1, frames // 20))

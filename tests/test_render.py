@@ -11,9 +11,9 @@ from PIL import Image
 from regviz_anim.cli import main
 from regviz_anim.config import RenderSettings, Scenario
 from regviz_anim.frames import scene_data
-from regviz_anim.render import render_simulation
+from regviz_anim.renderer import render_simulation
 from regviz_anim.scene import Scene
-from regviz_anim.simulate import simulate
+from regviz_anim.descent import simulate
 
 SMALL = ["--size", "320x180", "--no-progress"]
 
@@ -162,7 +162,7 @@ def test_interrupted_render_leaves_no_file_and_the_old_one_intact(tmp_path, suff
 def test_core_and_encoders_import_without_matplotlib(tmp_path):
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
-        "import regviz_anim.simulate, regviz_anim.frames, regviz_anim.export, regviz_anim.encode\n"
+        "import regviz_anim.descent, regviz_anim.frames, regviz_anim.export, regviz_anim.encode\n"
         "from regviz_anim.cli import main\n"
         "sys.exit(main(['simulate', '--steps', '3', '-o', 'x.json']))\n"
     )

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 from regviz_anim.config import ConfigError, Scenario
-from regviz_anim.problem import Dataset, Penalty, make_dataset, penalty_for
-from regviz_anim.simulate import run, simulate
+from regviz_anim.problem import make_dataset, penalty_for
+from regviz_anim.descent import run, simulate
 
 
 def by_label(sim):

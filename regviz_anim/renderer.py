@@ -14,15 +14,14 @@ import numpy as np
 
 from . import __version__
 from .atomic import write_text
-from .config import RenderSettings, check_gif_fps
+from .config import RenderSettings, Scenario, check_render_target
 from .encode import GifEncoder, PngFramesEncoder, PngPoster, encoder_for
 from .export import parameters
 from .frames import SceneData, scene_data
 from .scene import Scene
-from .simulate import Simulation
+from .descent import Simulation
 
 Progress = Callable[[int, int], None]
-RENDER_SUFFIXES = (".gif", ".mp4")
 CHUNK = 4  # frames a worker draws per task
 
 
@@ -38,13 +37,13 @@ def sidecar_path(out: Path) -> Path:
     return out.with_name(out.name + ".json")
 
 
-def sidecar_record(sim: Simulation, settings: RenderSettings, out: Path) -> dict:
+def sidecar_record(scenario: Scenario, settings: RenderSettings, out: Path) -> dict:
     """Everything that determines the render: what batch compares to decide it is up to date."""
     return {
         "regviz_anim": __version__,
         "output": out.name,
         "format": out.suffix.lower().lstrip("."),
-        "scenario": parameters(sim.scenario),
+        "scenario": parameters(scenario),
         "render": {**parameters(settings), "size": list(settings.even_size)},
     }
 
@@ -107,9 +106,8 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                       progress: Progress | None = None) -> RenderResult:
     """Draw ``sim`` and write it to ``out`` (format from the suffix), the extras, and the sidecar."""
     out = Path(out)
+    check_render_target(out, settings)
     encoder = encoder_for(out)
-    if encoder is GifEncoder:
-        check_gif_fps(settings.fps)
     n = settings.frame_count(max(r.steps for r in sim.runs))
     size = settings.even_size
     scene = Scene(scene_data(sim, n, settings.timing), size=size, theme=settings.theme, panels=settings.panels)
@@ -126,7 +124,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                 sink.write(frame)
             if progress is not None:
                 progress(i + 1, n)
-    record = sidecar_record(sim, settings, out)
+    record = sidecar_record(sim.scenario, settings, out)
     record.update(frames=n, steps_shown=scene.data.frame_steps.tolist(), caption=scene.data.caption,
                   runs=[r.summary() for r in sim.runs])
     sidecar = sidecar_path(out)

@@ -1,0 +1,90 @@
+"""The Python API: the command line's options as keyword arguments, validated the same way.
+
+    >>> import regviz_anim as ra
+    >>> sim = ra.simulate(lam=0.5, reg="l1,l2")
+    >>> [run.zero_step for run in sim.runs]
+    [24, None]
+    >>> ra.render("outputs/seed.gif", lam=0.5)           # doctest: +SKIP
+    >>> ra.animate(preset="chatter")                      # in Jupyter: shows inline  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import base64
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import ConfigError, RenderSettings, check_fps, render_config, scenario_from
+from .descent import Simulation
+from .descent import simulate as _simulate
+from .presets import preset_options
+
+__all__ = ["simulate", "render", "animate", "Animation"]
+
+
+def _options(preset: str | None, options: dict[str, Any]) -> dict[str, Any]:
+    return {**(preset_options(preset) if preset else {}), **options}
+
+
+def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
+    """Run gradient descent; ``options`` are the command line's (``lam=0.5``, ``reg="l1,l2"`` ...).
+
+    Returns a :class:`~regviz_anim.descent.Simulation` whose ``runs`` are trajectories with
+    ``w``, ``loss``, ``w_star``, ``zero_step`` and ``diverged``. Bad values raise ConfigError.
+    """
+    return _simulate(scenario_from(_options(preset, options)))
+
+
+def render(out: str | Path = "outputs/l1_vs_l2.gif", *, preset: str | None = None,
+           progress: Callable[[int, int], None] | None = None, **options: Any):
+    """Render to ``out`` (``.gif`` or ``.mp4``) and its sidecar; returns a RenderResult."""
+    from .renderer import render_simulation
+
+    scenario, settings = render_config(_options(preset, options))
+    return render_simulation(_simulate(scenario), settings, out, progress=progress)
+
+
+@dataclass
+class Animation:
+    """A render that shows itself inline in Jupyter, drawn into a temporary file on first display.
+
+    Nothing is written into your folders unless you call :meth:`save`.
+    """
+
+    simulation: Simulation
+    settings: RenderSettings
+    format: str = "mp4"
+    _data: bytes | None = field(default=None, repr=False)
+
+    def save(self, out: str | Path, *, progress: Callable[[int, int], None] | None = None):
+        """Write the animation to ``out`` (format from its suffix); returns a RenderResult."""
+        from .renderer import render_simulation
+
+        return render_simulation(self.simulation, self.settings, out, progress=progress)
+
+    @property
+    def data(self) -> bytes:
+        """The encoded file's bytes, rendered once."""
+        if self._data is None:
+            with tempfile.TemporaryDirectory(prefix="regviz-anim-") as tmp:
+                path = Path(tmp) / f"animation.{self.format}"
+                self.save(path)
+                self._data = path.read_bytes()
+        return self._data
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.data).decode("ascii")
+        if self.format == "gif":
+            return f'<img src="data:image/gif;base64,{encoded}" style="max-width:100%"/>'
+        return (f'<video controls autoplay loop muted playsinline style="max-width:100%">'
+                f'<source type="video/mp4" src="data:video/mp4;base64,{encoded}"/></video>')
+
+
+def animate(*, preset: str | None = None, format: str = "mp4", **options: Any) -> Animation:
+    """An :class:`Animation` of the runs, for a notebook. ``format`` is ``"mp4"`` or ``"gif"``."""
+    if format not in ("mp4", "gif"):
+        raise ConfigError("format", format, "must be one of mp4, gif")
+    scenario, settings = render_config(_options(preset, options))
+    check_fps(f".{format}", settings.fps)
+    return Animation(_simulate(scenario), settings, format)
