@@ -16,7 +16,7 @@ import signal
 import time
 import tomllib
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,7 +33,6 @@ class ManifestError(Exception):
 @dataclass(frozen=True)
 class Job:
     number: int            # 1-based, in expansion order
-    source: int            # which [[job]] table it came from, 1-based
     out: Path
     scenario: Scenario
     settings: RenderSettings
@@ -59,6 +58,8 @@ def _normalise(table: dict[str, Any], where: str, path: Path) -> dict[str, Any]:
 def _template_value(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return f"{value:g}"
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(_template_value, value))
     return str(value)
 
 
@@ -102,6 +103,7 @@ def load_manifest(path: str | Path) -> list[Job]:
     if not isinstance(defaults, dict) or not isinstance(tables, list) or not tables:
         raise ManifestError(f"{path}: needs at least one [[job]] table (and optionally one [defaults] table)")
     defaults = _normalise(defaults, "[defaults]", path)
+    unset = {k: _template_value(v) for k, v in {**asdict(Scenario()), **asdict(RenderSettings())}.items()}
     jobs: list[Job] = []
     seen: dict[Path, int] = {}
     for source, table in enumerate(tables, 1):
@@ -114,9 +116,7 @@ def load_manifest(path: str | Path) -> list[Job]:
             where = f"job {source}" + (f" (combination {number})" if len(combos) > 1 else "")
             template = raw.pop("out")
             preset = raw.pop("preset", "custom")
-            shown = {name: _template_value(getattr(Scenario(), name, None) if name in Scenario.__dataclass_fields__
-                                           else getattr(RenderSettings(), name, None)) for name in OPTIONS}
-            shown.update({k: _template_value(v) for k, v in raw.items()}, job=number, preset=preset)
+            shown = {**unset, **{k: _template_value(v) for k, v in raw.items()}, "job": number, "preset": preset}
             try:
                 out = Path(str(template).format(**shown))
             except (KeyError, IndexError, ValueError) as error:
@@ -132,7 +132,7 @@ def load_manifest(path: str | Path) -> list[Job]:
                 raise ManifestError(f"{path}: jobs {seen[key]} and {number} both write {out}; "
                                     "give each job its own out (a template with {lam}, say)")
             seen[key] = number
-            jobs.append(Job(number=number, source=source, out=out, scenario=scenario, settings=settings))
+            jobs.append(Job(number=number, out=out, scenario=scenario, settings=settings))
     return jobs
 
 

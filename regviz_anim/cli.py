@@ -9,7 +9,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .config import (OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario,
-                     check_output, scenario_from)
+                     check_output, integer, scenario_from)
 from .presets import PRESETS, preset_options
 
 PROG = "regviz-anim"
@@ -128,6 +128,41 @@ def tqdm_progress(enabled: bool, desc: str, unit: str):
     return progress
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import ManifestError, load_manifest, run_batch, summary
+
+    jobs_arg = args.jobs if args.jobs is not None else os.cpu_count() or 1
+    try:
+        workers = integer(low=1, high=64)(jobs_arg)
+    except ValueError as error:
+        raise ConfigError("jobs", jobs_arg, str(error)) from None
+    try:
+        jobs = load_manifest(args.manifest)
+    except ManifestError as error:
+        raise UsageError(str(error)) from None
+    progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
+    outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress)
+    print(summary(outcomes))
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .config import render_config
+    from .descent import simulate
+    from .renderer import render_simulation
+
+    out = Path(args.out)
+    if out == DEFAULT_RENDER:
+        out.parent.mkdir(exist_ok=True)
+    scenario, settings = render_config(_options_of(args, OPTIONS))
+    sim = simulate(scenario)
+    progress = tqdm_progress(not args.no_progress, desc=out.name, unit="frame")
+    result = render_simulation(sim, settings, out, progress=progress)
+    width, height = result.size
+    print(f"wrote {result.path} ({result.frames} frames, {width}x{height}) and {result.sidecar.name}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -147,41 +182,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
-
-
-def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import ManifestError, load_manifest, run_batch, summary
-
-    jobs_arg = args.jobs if args.jobs is not None else str(os.cpu_count() or 1)
-    try:
-        workers = int(jobs_arg)
-    except ValueError:
-        workers = 0
-    if not 1 <= workers <= 64:
-        raise ConfigError("jobs", jobs_arg, "must be a whole number from 1 to 64")
-    try:
-        jobs = load_manifest(args.manifest)
-    except ManifestError as error:
-        raise UsageError(str(error)) from None
-    progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
-    outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress)
-    print(summary(outcomes))
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
-
-
-def cmd_render(args: argparse.Namespace) -> int:
-    from .config import check_render_target, render_config
-    from .descent import simulate
-    from .renderer import render_simulation
-
-    out = Path(args.out)
-    if out == DEFAULT_RENDER:
-        out.parent.mkdir(exist_ok=True)
-    scenario, settings = render_config(_options_of(args, OPTIONS))
-    check_render_target(out, settings)
-    sim = simulate(scenario)
-    progress = tqdm_progress(not args.no_progress, desc=out.name, unit="frame")
-    result = render_simulation(sim, settings, out, progress=progress)
-    width, height = result.size
-    print(f"wrote {result.path} ({result.frames} frames, {width}x{height}) and {result.sidecar.name}")
-    return 0
