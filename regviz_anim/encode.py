@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import struct
+import sys
 from pathlib import Path
 from typing import Sequence
 
@@ -31,16 +32,21 @@ class Encoder(contextlib.AbstractContextManager):
 
     def __enter__(self):
         self._atomic = atomic_path(self.path)
-        self._open(self._atomic.__enter__())
+        tmp = self._atomic.__enter__()
+        try:
+            self._open(tmp)
+        except BaseException:  # e.g. ffmpeg would not start: remove the temporary file too
+            self._atomic.__exit__(*sys.exc_info())
+            raise
         return self
 
     def __exit__(self, *exc):
         try:
             self._close(ok=exc[0] is None)
-        except BaseException:
-            self._atomic.__exit__(*__import__("sys").exc_info())
+        except BaseException:  # finishing failed: the temporary file goes, nothing is renamed
+            self._atomic.__exit__(*sys.exc_info())
             raise
-        return self._atomic.__exit__(*exc)
+        return self._atomic.__exit__(*exc)  # renames on success, removes on an exception
 
     def _check(self, frame: np.ndarray) -> None:
         if frame.shape != (self.size[1], self.size[0], 3) or frame.dtype != np.uint8:

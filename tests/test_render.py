@@ -169,3 +169,16 @@ def test_core_and_encoders_import_without_matplotlib(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "x.json").read_text())["runs"][0]["zero_step"] is None
+
+
+def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from regviz_anim.encode import Mp4Encoder
+
+    def no_ffmpeg(self, tmp):
+        raise OSError("ffmpeg would not start")
+
+    monkeypatch.setattr(Mp4Encoder, "_open", no_ffmpeg)
+    with pytest.raises(OSError, match="would not start"):
+        with Mp4Encoder(tmp_path / "a.mp4", size=(320, 180), fps=20):
+            pass
+    assert list(tmp_path.iterdir()) == []
