@@ -178,7 +178,9 @@ def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeyp
         raise OSError("ffmpeg would not start")
 
     monkeypatch.setattr(Mp4Encoder, "_open", no_ffmpeg)
+    encoder = Mp4Encoder(tmp_path / "a.mp4", size=(320, 180), fps=20)
     with pytest.raises(OSError, match="would not start"):
-        with Mp4Encoder(tmp_path / "a.mp4", size=(320, 180), fps=20):
+        with encoder:
             pass
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == []  # at once, not when the encoder is garbage-collected
+    del encoder
