@@ -300,8 +300,7 @@ def check_render_target(out: Path, settings: RenderSettings, *, folders_must_exi
     from .encode import ENCODERS
 
     check_output("out", out, ENCODERS, folder_must_exist=folders_must_exist)
-    if out.suffix.lower() == ".gif" and settings.fps not in GIF_FPS:
-        raise ConfigError("fps", settings.fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
+    check_fps(out.suffix, settings.fps)
     if settings.poster is not None:
         check_output("poster", settings.poster, (".png",), folder_must_exist=folders_must_exist)
     if folders_must_exist and settings.frames_dir is not None and not settings.frames_dir.parent.is_dir():

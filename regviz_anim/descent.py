@@ -128,7 +128,7 @@ def _runs_of(scenario: Scenario) -> list[tuple[str, str, str]]:
     return out
 
 
-def divergence_message(scenario: Scenario, data: Dataset, traj: Trajectory) -> str:
+def divergence_message(data: Dataset, traj: Trajectory) -> str:
     bound = traj.penalty.stable_lr(data)
     term = "a" if traj.penalty.l2 == 0 else f"a+{traj.penalty.l2:g}"
     return (f"gradient descent diverges for {traj.label} on this data: it is stable only for "
@@ -145,6 +145,6 @@ def simulate(scenario: Scenario) -> Simulation:
         traj = run(data, penalty_for(reg, scenario.lam, scenario.l1_ratio), update, lr=scenario.lr,
                    steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label)
         if traj.diverged and not scenario.allow_divergence:
-            raise ConfigError("lr", scenario.lr, divergence_message(scenario, data, traj))
+            raise ConfigError("lr", scenario.lr, divergence_message(data, traj))
         runs.append(traj)
     return Simulation(scenario=scenario, data=data, runs=tuple(runs))

@@ -28,7 +28,6 @@ class Encoder(contextlib.AbstractContextManager):
 
     def __init__(self, path: str | Path, *, size: tuple[int, int], fps: float, hold: float = 0.0, loop: int = 0):
         self.path, self.size, self.fps, self.hold, self.loop = Path(path), size, fps, hold, loop
-        self.frames_written = 0
 
     def __enter__(self):
         self._atomic = atomic_path(self.path)
@@ -123,30 +122,26 @@ class GifEncoder(Encoder):
         self._check(frame)
         if self._prev is None:
             self._header(frame)
-            self._flush(Image.fromarray(self._index(frame), "L"), (0, 0), False, self._delay_cs)
+            region, offset, transparent = self._index(frame), (0, 0), False
             self._prev = frame.copy()
-            self.frames_written += 1
-            return
-        differs = frame != self._prev
-        rows = np.flatnonzero(differs.reshape(differs.shape[0], -1).any(axis=1))
-        cols = np.flatnonzero(differs[rows[0]:rows[-1] + 1].any(axis=0).any(axis=1)) if rows.size else rows
-        if rows.size == 0:  # identical frame: keep it as one unchanged pixel so the count holds
-            region, offset = np.full((1, 1), TRANSPARENT, np.uint8), (0, 0)
         else:
-            y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-            changed = differs[y0:y1, x0:x1].any(axis=2)
-            region = self._index(frame[y0:y1, x0:x1])
-            region[~changed] = TRANSPARENT
-            offset = (int(x0), int(y0))
-            self._prev[y0:y1, x0:x1] = frame[y0:y1, x0:x1]
-        self._flush(Image.fromarray(region, "L"), offset, True, self._delay_cs)
-        self.frames_written += 1
-
-    def _flush(self, image: Image.Image, offset: tuple[int, int], transparent: bool, delay_cs: int) -> None:
-        """Write the frame before this one (its delay is known now) and keep this one pending."""
+            differs = frame != self._prev
+            rows = np.flatnonzero(differs.reshape(differs.shape[0], -1).any(axis=1))
+            if rows.size == 0:  # identical frame: keep it as one unchanged pixel so the count holds
+                region, offset = np.full((1, 1), TRANSPARENT, np.uint8), (0, 0)
+            else:
+                cols = np.flatnonzero(differs[rows[0]:rows[-1] + 1].any(axis=0).any(axis=1))
+                y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+                region = self._index(frame[y0:y1, x0:x1])
+                region[~differs[y0:y1, x0:x1].any(axis=2)] = TRANSPARENT
+                offset = (int(x0), int(y0))
+                self._prev[y0:y1, x0:x1] = frame[y0:y1, x0:x1]
+            transparent = True
+        # A frame's delay is known only once the next one comes (the last is held longer),
+        # so the previous frame is written now and this one is kept.
         if self._pending is not None:
             self._emit(*self._pending, delay_cs=self._delay_cs)
-        self._pending = (image, offset, transparent)
+        self._pending = (Image.fromarray(region, "L"), offset, transparent)
 
     def _emit(self, image, offset, transparent, *, delay_cs: int) -> None:
         params = {"duration": 10 * delay_cs, "disposal": 1}
@@ -201,7 +196,6 @@ class Mp4Encoder(Encoder):
         self._check(frame)
         self._writer.send(np.ascontiguousarray(frame))
         self._last = frame
-        self.frames_written += 1
 
     def _close(self, ok: bool) -> None:
         try:
