@@ -49,6 +49,26 @@ def atomic_dir(target: str | os.PathLike) -> Iterator[Path]:
         raise
 
 
+def remove_leftovers(target: str | os.PathLike) -> list[Path]:
+    """Remove temporary files and folders that writes of ``target`` left behind; return them.
+
+    Only for when no writer can still be running: an exception that arrives between creating a
+    temporary file and the ``try`` that guards it (a signal, say) can orphan one.
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
+        return []
+    removed = []
+    for pattern in (f".{target.name}.*.part{target.suffix}", f".{target.name}.*.part", f".{target.name}.old-*"):
+        for leftover in target.parent.glob(pattern):
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
 def write_text(target: str | os.PathLike, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")

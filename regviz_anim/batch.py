@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from .atomic import remove_leftovers
 from .config import OPTIONS, ConfigError, RenderSettings, Scenario, check_render_target, render_config
 from .presets import preset_options
 
@@ -176,9 +177,12 @@ def render_job(job: Job) -> Outcome:
 
 
 # Ctrl-C reaches every process in the terminal's group. Workers ignore it and leave it to the
-# parent, which stops each of them once with SIGTERM: a worker busy with a job turns that into
-# KeyboardInterrupt, so the render removes its temporary files; an idle one just exits.
+# parent, which stops each of them with SIGTERM: a worker busy with a job turns the first one
+# into KeyboardInterrupt, so the render removes its temporary files; an idle one just exits.
+# Any later SIGTERM (the executor sends its own when a worker exits) must not interrupt that
+# clean-up, so the handler acts once. Whatever a signal still orphans, the parent removes.
 _busy = False
+_stopping = False
 
 
 def _start_worker() -> None:
@@ -187,7 +191,10 @@ def _start_worker() -> None:
 
 
 def _stop_worker(signum, frame) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    global _stopping
+    if _stopping:
+        return
+    _stopping = True
     if _busy:
         raise KeyboardInterrupt
     os._exit(1)
@@ -200,6 +207,14 @@ def _render_in_worker(job: Job) -> Outcome:
         return render_job(job)
     finally:
         _busy = False
+
+
+def _targets(job: Job) -> list[Path]:
+    """Every path a job writes."""
+    from .renderer import sidecar_path
+
+    extras = [p for p in (job.settings.poster, job.settings.frames_dir) if p is not None]
+    return [job.out, sidecar_path(job.out), *extras]
 
 
 def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bool = False,
@@ -241,6 +256,9 @@ def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bo
                 if process.is_alive():
                     os.kill(process.pid, signal.SIGTERM)
             pool.shutdown(wait=True, cancel_futures=True)
+            for job in todo:  # no worker runs now: a temporary file still here is an orphan
+                for target in _targets(job):
+                    remove_leftovers(target)
             raise
         pool.shutdown(wait=True)
     return [outcomes[job.number] for job in jobs]

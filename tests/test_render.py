@@ -184,3 +184,15 @@ def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeyp
             pass
     assert list(tmp_path.iterdir()) == []  # at once, not when the encoder is garbage-collected
     del encoder
+
+
+def test_remove_leftovers_takes_only_the_orphans_of_that_target(tmp_path):
+    from regviz_anim.atomic import remove_leftovers
+
+    keep = [tmp_path / "a.gif", tmp_path / ".b.gif.x1.part.gif", tmp_path / "a.gif.json"]
+    orphans = [tmp_path / ".a.gif.x1y2.part.gif", tmp_path / ".a.gif.old-12"]
+    for path in keep + orphans[:1]:
+        path.write_bytes(b"")
+    orphans[1].mkdir()
+    assert sorted(remove_leftovers(tmp_path / "a.gif")) == sorted(orphans)
+    assert sorted(tmp_path.iterdir()) == sorted(keep)
