@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,7 +33,7 @@ def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
     Returns a :class:`~regviz_anim.descent.Simulation` whose ``runs`` are trajectories with
     ``w``, ``loss``, ``w_star``, ``zero_step`` and ``diverged``. Bad values raise ConfigError.
     """
-    return _simulate(scenario_from(_options(preset, options)))
+    return _simulate(scenario_from(_options(preset, options), only=True))
 
 
 def render(out: str | Path = "outputs/l1_vs_l2.gif", *, preset: str | None = None,
@@ -67,9 +67,11 @@ class Animation:
     def data(self) -> bytes:
         """The encoded file's bytes, rendered once."""
         if self._data is None:
-            with tempfile.TemporaryDirectory(prefix="regviz-anim-") as tmp:
+            from .renderer import render_simulation
+
+            with tempfile.TemporaryDirectory(prefix="regviz-anim-") as tmp:  # poster and frames only on save
                 path = Path(tmp) / f"animation.{self.format}"
-                self.save(path)
+                render_simulation(self.simulation, replace(self.settings, poster=None, frames_dir=None), path)
                 self._data = path.read_bytes()
         return self._data
 

@@ -1,30 +1,39 @@
 """Many renders from one TOML manifest: expand, validate, skip what is up to date, run in parallel.
 
 A manifest has a ``[defaults]`` table and ``[[job]]`` tables whose keys are the command line's
-option names (``l1_update`` or ``l1-update``), plus ``out`` (a template such as
-``"outputs/{reg}-lam{lam}.gif"``) and ``preset``. A list value expands to one job per value;
-several lists give every combination (``preset`` too). A job's own keys override its preset
-(its own or the one in ``[defaults]``), which overrides ``[defaults]``.
+option names (``l1_update`` or ``l1-update``), plus ``out`` and ``preset``. ``out``, ``poster``
+and ``frames_dir`` are templates (``"outputs/{reg}-lam{lam}.gif"``). A list value expands to one
+job per value; several lists give every combination (``preset`` too). A job's own keys override
+its preset (its own or the one in ``[defaults]``), which overrides ``[defaults]``.
+
+Each job renders in a process of its own, so a worker that dies fails only its job.
 """
 from __future__ import annotations
 
+import ctypes
 import itertools
 import json
+import math
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
+import string
 import time
 import tomllib
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .atomic import remove_leftovers
-from .config import OPTIONS, ConfigError, RenderSettings, Scenario, check_render_target, render_config
+from .config import (OPTIONS, ConfigError, RenderSettings, Scenario, check_render_target, first_collision,
+                     render_config, render_targets)
 from .presets import preset_options
+from .transaction import OutputError, remove_leftovers
 
 KEYS = set(OPTIONS) | {"out", "preset"}
+TEMPLATES = ("out", "poster", "frames_dir")   # output keys, filled from the job's options
+MAX_JOBS = 10_000
 
 
 class ManifestError(Exception):
@@ -64,17 +73,22 @@ def _template_value(value: Any) -> str:
     return str(value)
 
 
-def _expand(defaults: dict, table: dict, source: int, path: Path) -> list[dict[str, Any]]:
-    """The job table as one dict of raw values per combination of its list values."""
+def _merged(defaults: dict, table: dict, source: int, path: Path) -> tuple[dict[str, Any], int]:
+    """The job table over the defaults, and how many jobs it expands to (counted, not built)."""
     where = f"job {source}"
     merged = {**defaults, **table}
     if "out" not in merged:
         raise ManifestError(f"{path}: {where}: no 'out'; give a file name or a template such as "
                             "\"outputs/{reg}-lam{lam}.gif\"")
-    varying = [k for k, v in merged.items() if isinstance(v, list)]
-    for key in varying:
-        if not merged[key]:
+    for key, value in merged.items():
+        if isinstance(value, list) and not value:
             raise ManifestError(f"{path}: {where}: {key} is an empty list")
+    return merged, math.prod(len(v) for v in merged.values() if isinstance(v, list))
+
+
+def _expand(merged: dict, table: dict) -> list[dict[str, Any]]:
+    """The job as one dict of raw values per combination of its list values."""
+    varying = [k for k, v in merged.items() if isinstance(v, list)]
     combos = []
     for values in itertools.product(*(merged[k] for k in varying)):
         combo = {**merged, **dict(zip(varying, values))}
@@ -85,75 +99,119 @@ def _expand(defaults: dict, table: dict, source: int, path: Path) -> list[dict[s
     return combos
 
 
-def load_manifest(path: str | Path) -> list[Job]:
-    """Every job of the manifest, validated; raises ManifestError naming the file, job and key."""
-    path = Path(path)
+def _fill(template: Any, values: dict[str, str]) -> Path:
+    """``template`` with each ``{name}`` replaced; only plain option names are allowed in braces."""
+    if not isinstance(template, str) or not template:
+        raise ValueError("must be a file path (a string)")
     try:
-        text = path.read_text(encoding="utf-8")
+        fields = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise ValueError(f"is not a template: {error}") from None
+    for _, name, spec, conversion in fields:
+        if name is not None and (name not in values or spec or conversion):
+            raise ValueError(f"cannot fill the template at {{{name}{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}}; use option names in braces, such as {{lam}}")
+    return Path(template.format(**values))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
     except OSError as error:
         raise ManifestError(f"{path}: cannot read the manifest: {error.strerror or error}") from None
     try:
-        doc = tomllib.loads(text)
+        text = raw.decode("utf-8-sig")  # a byte-order mark is fine
+    except UnicodeDecodeError as error:
+        raise ManifestError(f"{path}: not UTF-8 text: byte {error.start} is 0x{raw[error.start]:02x}") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ManifestError(f"{path}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise ManifestError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
+
+
+def load_manifest(path: str | Path) -> list[Job]:
+    """Every job of the manifest, validated; raises ManifestError naming the file, job and key."""
+    path = Path(path)
+    doc = _read_toml(path)
     extra = set(doc) - {"defaults", "job"}
     if extra:
         raise ManifestError(f"{path}: unknown table '{sorted(extra)[0]}'; a manifest has [defaults] and [[job]]")
     defaults = doc.get("defaults", {})
     tables = doc.get("job", [])
-    if not isinstance(defaults, dict) or not isinstance(tables, list) or not tables:
-        raise ManifestError(f"{path}: needs at least one [[job]] table (and optionally one [defaults] table)")
+    if (not isinstance(defaults, dict) or not isinstance(tables, list) or not tables
+            or not all(isinstance(t, dict) for t in tables)):
+        raise ManifestError(f"{path}: needs [[job]] tables (at least one) and optionally one [defaults] table")
     defaults = _normalise(defaults, "[defaults]", path)
+    merged, total = [], 0
+    for source, table in enumerate(tables, 1):
+        table = _normalise(table, f"job {source}", path)
+        combo, count = _merged(defaults, table, source, path)
+        merged.append((source, table, combo))
+        total += count
+        if total > MAX_JOBS:
+            raise ManifestError(f"{path}: expands to more than {MAX_JOBS} jobs (by job {source}); "
+                                "split it into several manifests")
     unset = {k: _template_value(v) for k, v in {**asdict(Scenario()), **asdict(RenderSettings())}.items()}
     jobs: list[Job] = []
-    seen: dict[Path, int] = {}
-    for source, table in enumerate(tables, 1):
+    for source, table, combo in merged:
         try:
-            combos = _expand(defaults, _normalise(table, f"job {source}", path), source, path)
+            combos = _expand(combo, table)
         except ConfigError as error:
             raise ManifestError(f"{path}: job {source}: {error.option} = {error.value!r}: {error.allowed}") from None
         for raw in combos:
             number = len(jobs) + 1
             where = f"job {source}" + (f" (combination {number})" if len(combos) > 1 else "")
-            template = raw.pop("out")
             preset = raw.pop("preset", "custom")
-            shown = {**unset, **{k: _template_value(v) for k, v in raw.items()}, "job": number, "preset": preset}
-            try:
-                out = Path(str(template).format(**shown))
-            except (KeyError, IndexError, ValueError) as error:
-                raise ManifestError(f"{path}: {where}: out = {template!r}: cannot fill the template ({error}); "
-                                    "use option names in braces, such as {lam}") from None
+            shown = {**unset, **{k: _template_value(v) for k, v in raw.items() if k not in TEMPLATES},
+                     "job": str(number), "preset": str(preset)}
+            for key in TEMPLATES:
+                if raw.get(key) is not None:
+                    try:
+                        raw[key] = _fill(raw[key], shown)
+                    except ValueError as error:
+                        raise ManifestError(f"{path}: {where}: {key} = {raw[key]!r}: {error}") from None
+            out = raw.pop("out")
             try:
                 scenario, settings = render_config(raw)
-                check_render_target(out, settings, folders_must_exist=False)
+                check_render_target(out, settings)
             except ConfigError as error:
                 raise ManifestError(f"{path}: {where}: {error.option} = {error.value!r}: {error.allowed}") from None
-            key = Path(os.path.abspath(out))
-            if key in seen:
-                raise ManifestError(f"{path}: jobs {seen[key]} and {number} both write {out}; "
-                                    "give each job its own out (a template with {lam}, say)")
-            seen[key] = number
             jobs.append(Job(number=number, out=out, scenario=scenario, settings=settings))
+    clash = first_collision(((job.number, target), target, option == "frames_dir")
+                            for job in jobs for option, target in render_targets(job.out, job.settings))
+    if clash:
+        (first, first_path), (second, second_path) = clash
+        same = "both write" if first != second else "writes"
+        jobs_named = f"jobs {first} and {second}" if first != second else f"job {first}"
+        raise ManifestError(f"{path}: {jobs_named} {same} {second_path} (the same file as {first_path}, "
+                            "or inside a frames folder); give each job its own outputs (a template with "
+                            "{lam}, say)")
     return jobs
 
 
 def up_to_date(job: Job) -> bool:
-    """The output exists and its sidecar records the same parameters and package version."""
-    from .renderer import sidecar_path, sidecar_record
+    """Every output is on disk as the sidecar recorded it (size and SHA-256), and the sidecar
+    records the same parameters and package version as this job would."""
+    from .renderer import fingerprint, output_files, sidecar_path, sidecar_record
 
     sidecar = sidecar_path(job.out)
-    if not job.out.is_file() or not sidecar.is_file():
-        return False
-    if job.settings.poster is not None and not job.settings.poster.is_file():
-        return False
-    if job.settings.frames_dir is not None and not job.settings.frames_dir.is_dir():
-        return False
     try:
         recorded = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     expected = sidecar_record(job.scenario, job.settings, job.out)
-    return all(recorded.get(key) == value for key, value in expected.items())
+    if not isinstance(recorded, dict) or any(recorded.get(key) != value for key, value in expected.items()):
+        return False
+    wanted = output_files(job.out, job.settings)
+    outputs = recorded.get("outputs")
+    if not isinstance(outputs, dict) or set(outputs) != set(wanted):
+        return False
+    try:
+        return all(outputs[key] == {"path": str(path), **fingerprint(path)} for key, path in wanted.items())
+    except OSError:
+        return False
 
 
 def render_job(job: Job) -> Outcome:
@@ -163,58 +221,97 @@ def render_job(job: Job) -> Outcome:
 
     start = time.perf_counter()
     try:
-        job.out.parent.mkdir(parents=True, exist_ok=True)
-        if job.settings.poster is not None:
-            job.settings.poster.parent.mkdir(parents=True, exist_ok=True)
-        if job.settings.frames_dir is not None:
-            job.settings.frames_dir.parent.mkdir(parents=True, exist_ok=True)
         render_simulation(simulate(job.scenario), job.settings, job.out)
-    except ConfigError as error:
+    except (ConfigError, OutputError) as error:
         return Outcome(job, "failed", str(error))
     except Exception as error:  # one job's failure is reported, and the others go on
         return Outcome(job, "failed", f"{type(error).__name__}: {error}")
     return Outcome(job, "rendered", f"{time.perf_counter() - start:.1f} s")
 
 
-# Ctrl-C reaches every process in the terminal's group. Workers ignore it and leave it to the
-# parent, which stops each of them with SIGTERM: a worker busy with a job turns the first one
-# into KeyboardInterrupt, so the render removes its temporary files; an idle one just exits.
-# Any later SIGTERM (the executor sends its own when a worker exits) must not interrupt that
-# clean-up, so the handler acts once. Whatever a signal still orphans, the parent removes.
-_busy = False
+# Each job runs in a process of its own. Ctrl-C reaches every process in the terminal's group:
+# workers ignore it and leave it to the parent, which stops each of them with SIGTERM (SIGTERM
+# to the parent does the same). A worker turns the first SIGTERM into KeyboardInterrupt, so the
+# render removes its temporary files; later ones must not interrupt that clean-up. Whatever a
+# signal still orphans, the parent removes once every worker has stopped. If the parent itself
+# is killed, Linux sends each worker SIGTERM (PR_SET_PDEATHSIG), so none outlives the command.
 _stopping = False
-
-
-def _start_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop_worker)
+PR_SET_PDEATHSIG = 1
 
 
 def _stop_worker(signum, frame) -> None:
     global _stopping
-    if _stopping:
-        return
-    _stopping = True
-    if _busy:
+    if not _stopping:
+        _stopping = True
         raise KeyboardInterrupt
-    os._exit(1)
 
 
-def _render_in_worker(job: Job) -> Outcome:
-    global _busy
-    _busy = True
+def _worker(job: Job, conn, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     try:
-        return render_job(job)
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the parent still stops its workers itself
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        return
+    try:
+        conn.send(render_job(job))
+    except KeyboardInterrupt:
+        pass
     finally:
-        _busy = False
+        conn.close()
+
+
+def _died(process) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        return f"worker died (signal {-code}: {signal.Signals(-code).name})"
+    return f"worker exited with status {code} before reporting"
+
+
+def _run_in_processes(todo: list[Job], workers: int, report: Callable[[Outcome], None]) -> None:
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    queue = deque(todo)
+    running: dict[int, tuple[Any, Any, Job]] = {}   # sentinel -> (process, connection, job)
+    try:
+        while queue or running:
+            while queue and len(running) < workers:
+                job = queue.popleft()
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(job, send, os.getpid()), daemon=True)
+                process.start()
+                send.close()
+                running[process.sentinel] = (process, receive, job)
+            for sentinel in multiprocessing.connection.wait(list(running)):
+                process, receive, job = running.pop(sentinel)
+                try:
+                    outcome = receive.recv() if receive.poll() else None
+                except (EOFError, OSError):
+                    outcome = None
+                receive.close()
+                process.join()
+                if outcome is None:
+                    for target in _targets(job):
+                        remove_leftovers(target)
+                    outcome = Outcome(job, "failed", _died(process))
+                report(outcome)
+    except BaseException:
+        for process, _, _ in running.values():
+            if process.is_alive():
+                os.kill(process.pid, signal.SIGTERM)
+        for process, receive, job in running.values():
+            process.join()
+            receive.close()
+            for target in _targets(job):  # no worker runs now: a temporary file still here is an orphan
+                remove_leftovers(target)
+        raise
 
 
 def _targets(job: Job) -> list[Path]:
     """Every path a job writes."""
-    from .renderer import sidecar_path
-
-    extras = [p for p in (job.settings.poster, job.settings.frames_dir) if p is not None]
-    return [job.out, sidecar_path(job.out), *extras]
+    return [path for _, path in render_targets(job.out, job.settings)]
 
 
 def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bool = False,
@@ -230,37 +327,16 @@ def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bo
         else:
             todo.append(job)
     total = len(jobs)
+
+    def report(outcome: Outcome) -> None:
+        outcomes[outcome.job.number] = outcome
+        if progress is not None:
+            progress(len(outcomes), total)
+
     if progress is not None:
         progress(len(outcomes), total)
-    if todo and workers <= 1:
-        for job in todo:
-            outcomes[job.number] = render_job(job)
-            if progress is not None:
-                progress(len(outcomes), total)
-    elif todo:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        pool = ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=_start_worker)
-        try:
-            pending = {pool.submit(_render_in_worker, job) for job in todo}
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    outcome = future.result()
-                    outcomes[outcome.job.number] = outcome
-                if progress is not None:
-                    progress(len(outcomes), total)
-        except BaseException:
-            # Ctrl-C (or anything else): stop every worker, wait for their clean-up, go on.
-            for process in list((pool._processes or {}).values()):  # the executor offers no public handle
-                if process.is_alive():
-                    os.kill(process.pid, signal.SIGTERM)
-            pool.shutdown(wait=True, cancel_futures=True)
-            for job in todo:  # no worker runs now: a temporary file still here is an orphan
-                for target in _targets(job):
-                    remove_leftovers(target)
-            raise
-        pool.shutdown(wait=True)
+    if todo:
+        _run_in_processes(todo, workers, report)
     return [outcomes[job.number] for job in jobs]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any, Sequence
@@ -85,10 +86,15 @@ def _options_of(args: argparse.Namespace, names) -> dict[str, Any]:
     return raw
 
 
+def _say_created(folders) -> None:
+    for folder in folders:
+        print(f"created the folder {folder}{os.sep}", file=sys.stderr)
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .atomic import write_text
-    from .export import SIMULATE_SUFFIXES, to_csv, to_json
     from .descent import simulate
+    from .export import SIMULATE_SUFFIXES, to_csv, to_json
+    from .transaction import write_text
 
     out = None if args.out == "-" else Path(args.out)
     if out is not None:
@@ -97,7 +103,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if out is None:
         sys.stdout.write(to_json(sim))
     else:
-        write_text(out, to_csv(sim) if out.suffix.lower() == ".csv" else to_json(sim))
+        _say_created(write_text(out, to_csv(sim) if out.suffix.lower() == ".csv" else to_json(sim)))
         print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -152,19 +158,32 @@ def cmd_render(args: argparse.Namespace) -> int:
     from .renderer import render_simulation
 
     out = Path(args.out)
-    if out == DEFAULT_RENDER:
-        out.parent.mkdir(exist_ok=True)
     scenario, settings = render_config(_options_of(args, OPTIONS))
     sim = simulate(scenario)
     progress = tqdm_progress(not args.no_progress, desc=out.name, unit="frame")
     result = render_simulation(sim, settings, out, progress=progress)
+    if result.cleaned:
+        print(f"removed {len(result.cleaned)} temporary file(s) left by an earlier, interrupted render of "
+              f"{out}", file=sys.stderr)
+    _say_created(result.created)
     width, height = result.size
     print(f"wrote {result.path} ({result.frames} frames, {width}x{height}) and {result.sidecar.name}")
     return 0
 
 
+class Terminated(BaseException):
+    """SIGTERM, handled as Ctrl-C is: every temporary file removed on the way out."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    from .transaction import OutputError
+
     parser = build_parser()
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -176,9 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, Terminated) as stop:
         print(f"{PROG}: interrupted; nothing was left half-written", file=sys.stderr)
-        return 130
-    except OSError as error:
+        return 143 if isinstance(stop, Terminated) else 130
+    except OutputError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:
+        where = f" {error.filename}" if error.filename else ""
+        print(f"{PROG}: error:{where} {error.strerror or error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)

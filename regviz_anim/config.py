@@ -5,8 +5,11 @@ an option has one name, one default and one error message wherever it is given.
 """
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 import os
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -18,6 +21,11 @@ PANELS = ("loss", "weight", "fit", "gradient")
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
 GIF_FPS = (1, 2, 4, 5, 10, 20, 25, 50)
+MAX_FRAMES = 100_000
+# Bounds on magnitudes, so that no loss, gradient or minimiser can overflow a float:
+# |w|, |x|, λ and the noise up to 1e6 keep every square far below 1e308.
+MAGNITUDE = 1e6
+MIN_X_WIDTH = 1e-6
 
 
 class ConfigError(ValueError):
@@ -38,6 +46,22 @@ def _show(value: Any) -> str:
 
 # --- parsers: raw value (a CLI string or a TOML value) -> python value, or ValueError(allowed)
 
+# Plain ASCII numbers only: Python's float() and int() would also take "1_0" and other scripts' digits.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+", re.ASCII)
+
+
+def _real(raw: Any, pattern: re.Pattern) -> float | int:
+    """A number from a string of that form or a Python number (not a bool); else ValueError."""
+    if isinstance(raw, str):
+        if not pattern.fullmatch(raw.strip()):
+            raise ValueError
+        return int(raw) if pattern is _INTEGER else float(raw)
+    if isinstance(raw, bool) or not isinstance(raw, (numbers.Real, decimal.Decimal)):
+        raise ValueError
+    return raw
+
+
 def number(*, low: float | None = None, high: float | None = None, low_open: bool = False):
     def parse(raw: Any) -> float:
         bounds = []
@@ -46,11 +70,9 @@ def number(*, low: float | None = None, high: float | None = None, low_open: boo
         if high is not None:
             bounds.append(f"<= {high:g}")
         allowed = "must be a finite number" + (" " + " and ".join(bounds) if bounds else "")
-        if isinstance(raw, bool):
-            raise ValueError(allowed)
         try:
-            value = float(raw)
-        except (TypeError, ValueError):
+            value = float(_real(raw, _NUMBER))
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(allowed) from None
         if (not math.isfinite(value) or (low is not None and (value < low or (low_open and value == low)))
                 or (high is not None and value > high)):
@@ -62,11 +84,13 @@ def number(*, low: float | None = None, high: float | None = None, low_open: boo
 def integer(*, low: int, high: int):
     def parse(raw: Any) -> int:
         allowed = f"must be a whole number from {low} to {high}"
-        if isinstance(raw, bool) or isinstance(raw, float) and not raw.is_integer():
-            raise ValueError(allowed)
         try:
-            value = int(raw)
-        except (TypeError, ValueError):
+            value = _real(raw, _INTEGER)
+            if not isinstance(value, numbers.Integral):
+                if not math.isfinite(value) or value != int(value):
+                    raise ValueError
+            value = int(value)
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(allowed) from None
         if not low <= value <= high:
             raise ValueError(allowed)
@@ -101,13 +125,14 @@ def choices(names: Iterable[str]):
 
 
 def x_range(raw: Any) -> tuple[float, float]:
-    allowed = "must be two finite numbers LO,HI with LO < HI"
+    allowed = (f"must be two numbers LO,HI with LO < HI, within ±{MAGNITUDE:g} and at least "
+               f"{MIN_X_WIDTH:g} apart")
     items = raw.split(",") if isinstance(raw, str) else raw
     try:
-        lo, hi = (number()(item) for item in items)
+        lo, hi = (number(low=-MAGNITUDE, high=MAGNITUDE)(item) for item in items)
     except (TypeError, ValueError):
         raise ValueError(allowed) from None
-    if not lo < hi:
+    if not hi - lo >= MIN_X_WIDTH:
         raise ValueError(allowed)
     return lo, hi
 
@@ -148,19 +173,19 @@ class Option:
 
 SCENARIO_OPTIONS = (
     Option("reg", choices(REGS), "regularizers to compare, comma separated", "REGS"),
-    Option("lam", number(low=0), "regularization strength λ", "λ"),
+    Option("lam", number(low=0, high=MAGNITUDE), "regularization strength λ", "λ"),
     Option("lr", number(low=0, low_open=True), "learning rate η (the first step's, under a schedule)", "η"),
     Option("steps", integer(low=1, high=1_000_000), "gradient steps per run", "N"),
-    Option("w0", number(), "starting weight", "W"),
+    Option("w0", number(low=-MAGNITUDE, high=MAGNITUDE), "starting weight", "W"),
     Option("l1_update", choices(L1_UPDATES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
     Option("schedule", choice(SCHEDULES), "step size: lr, lr/sqrt(t+1) or lr/(t+1)", "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
     Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
-    Option("w_true", number(), "the true weight that made the data", "W"),
+    Option("w_true", number(low=-MAGNITUDE, high=MAGNITUDE), "the true weight that made the data", "W"),
     Option("n_points", integer(low=2, high=100_000), "number of data points", "N"),
     Option("x_range", x_range, "x is evenly spaced on [LO, HI)", "LO,HI"),
-    Option("noise", number(low=0), "standard deviation of Gaussian noise added to y", "SD"),
+    Option("noise", number(low=0, high=MAGNITUDE), "standard deviation of Gaussian noise added to y", "SD"),
     Option("seed", integer(low=0, high=2**32 - 1), "random seed for the noise", "N"),
 )
 
@@ -168,7 +193,7 @@ RENDER_OPTIONS = (
     Option("fps", integer(low=1, high=60), "frames per second (a GIF plays exactly at 10, 20, 25 or 50)", "N"),
     Option("duration", optional(number(low=0, low_open=True)),
            "seconds of motion before the hold (default: a frame a step, at most 10 s)", "SEC"),
-    Option("frames", optional(integer(low=2, high=100_000)), "number of frames of motion", "N"),
+    Option("frames", optional(integer(low=2, high=MAX_FRAMES)), "number of frames of motion", "N"),
     Option("hold", number(low=0, high=60), "seconds the last frame is held", "SEC"),
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
@@ -236,13 +261,14 @@ class RenderSettings:
         return max(2, min(steps + 1, 10 * self.fps))
 
 
-def parse_options(raw: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+def parse_options(raw: dict[str, Any], names: Iterable[str] | None = None, *, what: str = "") -> dict[str, Any]:
     """Validate raw values by the table; unknown names and bad values raise ConfigError."""
     allowed = set(OPTIONS if names is None else names)
     parsed = {}
     for name, value in raw.items():
         if name not in allowed:
-            raise ConfigError(name, value, f"is not an option; use one of {', '.join(sorted(allowed))}")
+            of = f" of {what}" if what else ""
+            raise ConfigError(name, value, f"is not an option{of}; use one of {', '.join(sorted(allowed))}")
         try:
             parsed[name] = OPTIONS[name].parse(value)
         except ValueError as error:
@@ -255,15 +281,22 @@ def _build(cls, values: dict[str, Any]):
     return cls(**{k: v for k, v in values.items() if k in names})
 
 
-def scenario_from(raw: dict[str, Any]) -> Scenario:
-    return _build(Scenario, parse_options(raw))
+def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
+    """The scenario from raw values; with ``only``, a render option is an error (for simulate)."""
+    names = Scenario.__dataclass_fields__ if only else None
+    return _build(Scenario, parse_options(raw, names, what="simulate" if only else ""))
 
 
 def settings_from(raw: dict[str, Any]) -> RenderSettings:
     values = parse_options(raw)
     if values.get("duration") is not None and values.get("frames") is not None:
         raise ConfigError("duration", values["duration"], "give --duration or --frames, not both")
-    return _build(RenderSettings, values)
+    settings = _build(RenderSettings, values)
+    if settings.duration is not None and round(settings.duration * settings.fps) > MAX_FRAMES:
+        raise ConfigError("duration", settings.duration,
+                          f"at {settings.fps} fps must be at most {MAX_FRAMES / settings.fps:g} s "
+                          f"({MAX_FRAMES} frames)")
+    return settings
 
 
 def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
@@ -273,20 +306,39 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     return scenario, settings_from(rest)
 
 
-def check_output(option: str, out: Path, suffixes: Iterable[str], *, folder_must_exist: bool = True) -> None:
-    """The suffix is one we write and the folder exists and is writable; else ConfigError."""
-    suffixes = tuple(suffixes)
-    if out.suffix.lower() not in suffixes:
-        raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
-    if out.is_dir():
-        raise ConfigError(option, str(out), "is a folder; give a file name")
-    if not folder_must_exist:
-        return
-    folder = out.parent
+def _nearest_folder(path: Path) -> Path:
+    """The nearest folder of ``path``'s parents that exists (``path`` itself excluded)."""
+    for parent in [path.parent, *path.parent.parents]:
+        if parent.exists():
+            return parent
+    return Path(".")
+
+
+def name_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return 255
+
+
+def check_output(option: str, out: Path, suffixes: Iterable[str] | None = None, *, extra_name: str = "") -> None:
+    """``out`` can be written: a suffix we write, a name that fits, a folder that exists or can
+    be made (a file in the way, or a folder not writable, is an error). Creates nothing."""
+    if suffixes is not None:
+        suffixes = tuple(suffixes)
+        if out.suffix.lower() not in suffixes:
+            raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
+        if out.is_dir():
+            raise ConfigError(option, str(out), "is a folder; give a file name")
+    folder = _nearest_folder(out)
     if not folder.is_dir():
-        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} does not exist")
+        raise ConfigError(option, str(out), f"{str(folder)} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} is not writable")
+    limit, length = name_max(folder), len((out.name + extra_name).encode("utf-8", "surrogateescape"))
+    if length > limit:
+        also = f" with its sidecar's {extra_name!r}" if extra_name else ""
+        raise ConfigError(option, str(out), f"the name is {length} bytes{also}; the file system allows {limit}")
 
 
 def check_fps(suffix: str, fps: int) -> None:
@@ -295,14 +347,64 @@ def check_fps(suffix: str, fps: int) -> None:
         raise ConfigError("fps", fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
 
 
-def check_render_target(out: Path, settings: RenderSettings, *, folders_must_exist: bool = True) -> None:
-    """Everything about where and how a render is written that can be checked before drawing."""
-    from .encode import ENCODERS
+def render_targets(out: Path, settings: "RenderSettings") -> list[tuple[str, Path]]:
+    """Every path a render writes, with the option that names it; the sidecar ``OUT.json`` last."""
+    targets = [("out", out)]
+    if settings.poster is not None:
+        targets.append(("poster", settings.poster))
+    if settings.frames_dir is not None:
+        targets.append(("frames_dir", settings.frames_dir))
+    targets.append(("out", out.with_name(out.name + ".json")))
+    return targets
 
-    check_output("out", out, ENCODERS, folder_must_exist=folders_must_exist)
+
+def real_path(path: Path) -> Path:
+    """``path`` with every link resolved, so that two spellings of one file compare equal."""
+    return Path(os.path.realpath(path))
+
+
+def first_collision(outputs: Iterable[tuple[Any, Path, bool]]) -> tuple[Any, Any] | None:
+    """Two outputs ``(label, path, is_folder)`` that are one file after resolving links, or where
+    one lies inside the other's folder; None if there are none. Linear in the number of outputs."""
+    seen: dict[Path, Any] = {}
+    folders: dict[Path, Any] = {}
+    resolved = []
+    for label, path, is_folder in outputs:
+        real = real_path(path)
+        if real in seen:
+            return seen[real], label
+        seen[real] = label
+        if is_folder:
+            folders[real] = label
+        resolved.append((label, real))
+    for label, real in resolved:
+        for parent in real.parents:
+            if parent in folders:
+                return folders[parent], label
+    return None
+
+
+def check_render_target(out: Path, settings: RenderSettings) -> None:
+    """Everything about where and how a render is written that can be checked before drawing.
+
+    Creates nothing: missing folders are made only once the render starts.
+    """
+    from .encode import ENCODERS
+    from .transaction import frames_folder_problem
+
+    check_output("out", out, ENCODERS, extra_name=".json")
     check_fps(out.suffix, settings.fps)
     if settings.poster is not None:
-        check_output("poster", settings.poster, (".png",), folder_must_exist=folders_must_exist)
-    if folders_must_exist and settings.frames_dir is not None and not settings.frames_dir.parent.is_dir():
-        raise ConfigError("frames_dir", str(settings.frames_dir),
-                          f"the folder {str(settings.frames_dir.parent) + os.sep} does not exist")
+        check_output("poster", settings.poster, (".png",))
+    if settings.frames_dir is not None:
+        folder = settings.frames_dir
+        check_output("frames_dir", folder)
+        problem = frames_folder_problem(folder)
+        if problem:
+            raise ConfigError("frames_dir", str(folder), problem)
+    clash = first_collision(((option, path), path, option == "frames_dir")
+                            for option, path in render_targets(out, settings))
+    if clash:
+        (first, first_path), (option, path) = clash
+        raise ConfigError(option, str(path), f"collides with --{first.replace('_', '-')} {first_path} "
+                          "(the same file, or inside the frames folder)")

@@ -146,5 +146,8 @@ def simulate(scenario: Scenario) -> Simulation:
                    steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label)
         if traj.diverged and not scenario.allow_divergence:
             raise ConfigError("lr", scenario.lr, divergence_message(data, traj))
+        if not (np.isfinite(traj.loss).all() and math.isfinite(traj.w_star)):
+            # The option bounds keep every number finite; this is the last line of defence.
+            raise ConfigError("w0", scenario.w0, "these values overflow the arithmetic; use smaller magnitudes")
         runs.append(traj)
     return Simulation(scenario=scenario, data=data, runs=tuple(runs))

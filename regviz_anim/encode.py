@@ -1,28 +1,35 @@
 """Encoders: RGB frames in, a file out. They know pixels and timing, nothing else.
 
-Every encoder is a context manager with one method, ``write(frame)``. It writes to a temporary
-file beside its target and renames it into place only when the ``with`` block ends cleanly, so
-a failed or interrupted render leaves no partial file and an older file at the path intact.
+Every encoder is a context manager with one method, ``write(frame)``. It writes to the path it
+is given (the caller's output transaction decides where that is and renames it into place) and,
+when the ``with`` block ends cleanly, finishes the file and checks that it is complete: the
+encoder process's exit status and the file's structure. A failure raises :class:`EncoderError`.
 Choose one by suffix with :func:`encoder_for`.
 """
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import struct
-import sys
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from .atomic import atomic_dir, atomic_path
-
 TRANSPARENT = 255  # GIF palette slot kept free to mark "unchanged since the last frame"
 
 
+class EncoderError(Exception):
+    """The encoder could not finish a complete file (its process failed, the disk is full...)."""
+
+
 class Encoder(contextlib.AbstractContextManager):
-    """Base: owns the temporary path; subclasses implement ``_open``, ``write`` and ``_close``."""
+    """Base: subclasses implement ``_open``, ``write`` and ``_close(ok)``, which must raise
+    EncoderError unless the file it leaves is complete."""
 
     suffix = ""
 
@@ -30,22 +37,12 @@ class Encoder(contextlib.AbstractContextManager):
         self.path, self.size, self.fps, self.hold, self.loop = Path(path), size, fps, hold, loop
 
     def __enter__(self):
-        self._atomic = atomic_path(self.path)
-        tmp = self._atomic.__enter__()
-        try:
-            self._open(tmp)
-        except BaseException:  # e.g. ffmpeg would not start: remove the temporary file too
-            self._atomic.__exit__(*sys.exc_info())
-            raise
+        self._open(self.path)
         return self
 
     def __exit__(self, *exc):
-        try:
-            self._close(ok=exc[0] is None)
-        except BaseException:  # finishing failed: the temporary file goes, nothing is renamed
-            self._atomic.__exit__(*sys.exc_info())
-            raise
-        return self._atomic.__exit__(*exc)  # renames on success, removes on an exception
+        self._close(ok=exc[0] is None)
+        return False
 
     def _check(self, frame: np.ndarray) -> None:
         if frame.shape != (self.size[1], self.size[0], 3) or frame.dtype != np.uint8:
@@ -154,20 +151,51 @@ class GifEncoder(Encoder):
         try:
             if ok:
                 if self._pending is None:
-                    raise ValueError("no frames were written")
+                    raise EncoderError("no frames were written")
                 self._emit(*self._pending, delay_cs=min(65535, self._delay_cs + round(100 * self.hold)))
                 self._file.write(b";")
+                self._file.flush()
+                written = self._file.tell()
         finally:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:  # the disk is full: flushing what was left failed too
+                if ok:
+                    raise
+        if ok and os.path.getsize(self.path) != written:
+            raise EncoderError(f"the GIF on disk is {os.path.getsize(self.path)} bytes, {written} were written")
 
 
 # --- MP4 ---------------------------------------------------------------------------------------
+
+def mp4_is_complete(path: str | Path) -> bool:
+    """The file is a sequence of MP4 boxes that exactly fills it and holds ftyp, moov and mdat."""
+    seen, size = set(), os.path.getsize(path)
+    with open(path, "rb") as f:
+        pos = 0
+        while pos < size:
+            f.seek(pos)
+            head = f.read(16)
+            if len(head) < 8:
+                return False
+            length, kind = struct.unpack(">I4s", head[:8])
+            if length == 1 and len(head) == 16:
+                length = struct.unpack(">Q", head[8:16])[0]
+            elif length == 0:
+                length = size - pos
+            if length < 8:
+                return False
+            seen.add(kind)
+            pos += length
+    return pos == size and {b"ftyp", b"moov", b"mdat"} <= seen
+
 
 class Mp4Encoder(Encoder):
     """H.264 in yuv420p through the ffmpeg that the imageio-ffmpeg wheel carries.
 
     ``crf`` 14 with ``-tune animation`` keeps 1-2 px coloured lines and small text clean in 4:2:0;
-    colours are converted with the BT.709 matrix and tagged so, as browsers assume for HD.
+    colours are converted with the BT.709 matrix and tagged so (matrix, primaries and transfer),
+    as browsers assume for HD. ffmpeg's exit status and the finished file are both checked.
     """
 
     suffix = ".mp4"
@@ -179,62 +207,116 @@ class Mp4Encoder(Encoder):
         self.crf, self.preset = crf, preset
         self._last: np.ndarray | None = None
 
-    def _open(self, tmp: Path) -> None:
+    def command(self) -> list[str]:
         import imageio_ffmpeg
 
-        self._writer = imageio_ffmpeg.write_frames(
-            str(tmp), self.size, fps=self.fps, codec="libx264", pix_fmt_out="yuv420p", quality=None,
-            macro_block_size=2, ffmpeg_log_level="error",
-            output_params=["-crf", str(self.crf), "-preset", self.preset, "-tune", "animation",
-                           "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int",
-                           "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-                           "-movflags", "+faststart", "-f", "mp4"],
-        )
-        self._writer.send(None)
+        width, height = self.size
+        return [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error",
+            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(self.fps), "-i", "-",
+            "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(self.crf), "-preset", self.preset,
+            "-tune", "animation",
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,"
+                   "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709",
+            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+            "-movflags", "+faststart", "-f", "mp4", str(self.path),
+        ]
+
+    def _open(self, path: Path) -> None:
+        self._log = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                             stderr=self._log)
+        except BaseException:
+            self._log.close()
+            raise
+
+    def _feed(self, frame: np.ndarray) -> None:
+        try:
+            self._process.stdin.write(np.ascontiguousarray(frame).data)
+        except (BrokenPipeError, OSError):
+            self._process.wait()
+            raise EncoderError(self._failure()) from None
 
     def write(self, frame: np.ndarray) -> None:
         self._check(frame)
-        self._writer.send(np.ascontiguousarray(frame))
+        self._feed(frame)
         self._last = frame
+
+    def _failure(self) -> str:
+        code = self._process.returncode
+        if code is not None and code < 0:
+            return f"ffmpeg was stopped by signal {-code} ({signal.strsignal(-code)})"
+        self._log.seek(0)
+        lines = [line.strip() for line in self._log.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        said = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
+        said = said.split("] ", 1)[-1]  # drop ffmpeg's "[out#0/mp4 @ 0x...]" prefix
+        return f"ffmpeg exited with status {self._process.returncode}" + (f" ({said})" if said else "")
 
     def _close(self, ok: bool) -> None:
         try:
-            if ok:
-                if self._last is None:
-                    raise ValueError("no frames were written")
-                for _ in range(round(self.hold * self.fps)):
-                    self._writer.send(np.ascontiguousarray(self._last))
+            if not ok:
+                self._process.kill()
+                return
+            if self._last is None:
+                self._process.kill()
+                raise EncoderError("no frames were written")
+            for _ in range(round(self.hold * self.fps)):
+                self._feed(self._last)
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass
+            if self._process.wait() != 0:
+                raise EncoderError(self._failure())
+            if not mp4_is_complete(self.path):
+                raise EncoderError("ffmpeg exited cleanly but the MP4 is incomplete")
         finally:
-            self._writer.close()
+            if self._process.poll() is None:
+                self._process.kill()
+            self._process.wait()
+            if self._process.stdin and not self._process.stdin.closed:
+                try:
+                    self._process.stdin.close()
+                except OSError:
+                    pass
+            self._log.close()
 
 
 # --- PNG ---------------------------------------------------------------------------------------
 
-def write_png(path: str | Path, frame: np.ndarray) -> None:
-    """One frame as a PNG, atomically."""
-    with atomic_path(path) as tmp:
-        Image.fromarray(frame).save(tmp, format="PNG")
-
-
 class PngFramesEncoder(contextlib.AbstractContextManager):
-    """Every frame as ``frame_00000.png`` ... in a folder that appears only when complete."""
+    """Every frame as ``frame_00000.png`` ... in the (new, empty) folder it is given."""
 
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
         self.frames_written = 0
 
-    def __enter__(self):
-        self._atomic = atomic_dir(self.folder)
-        self._tmp = self._atomic.__enter__()
-        return self
-
     def write(self, frame: np.ndarray) -> None:
-        Image.fromarray(frame).save(self._tmp / f"frame_{self.frames_written:05d}.png", format="PNG",
+        Image.fromarray(frame).save(self.folder / f"frame_{self.frames_written:05d}.png", format="PNG",
                                     compress_level=1)
         self.frames_written += 1
 
     def __exit__(self, *exc):
-        return self._atomic.__exit__(*exc)
+        return False
+
+
+class PngPoster(contextlib.AbstractContextManager):
+    """Keeps the latest frame; on a clean exit writes it as a PNG to the path it is given."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._last: np.ndarray | None = None
+
+    def write(self, frame: np.ndarray) -> None:
+        self._last = frame
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            if self._last is None:
+                raise EncoderError("no frames were written")
+            Image.fromarray(self._last).save(self.path, format="PNG")
+        return False
 
 
 ENCODERS = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder)}
@@ -245,19 +327,3 @@ def encoder_for(path: str | Path) -> type[Encoder]:
     if suffix not in ENCODERS:
         raise ValueError(f"no encoder for {suffix or 'a name without suffix'}; use one of {', '.join(ENCODERS)}")
     return ENCODERS[suffix]
-
-
-class PngPoster(contextlib.AbstractContextManager):
-    """Keeps the latest frame; on a clean exit writes it as a PNG, atomically."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._last: np.ndarray | None = None
-
-    def write(self, frame: np.ndarray) -> None:
-        self._last = frame
-
-    def __exit__(self, *exc):
-        if exc[0] is None and self._last is not None:
-            write_png(self.path, self._last)
-        return False

@@ -44,8 +44,13 @@ def to_dict(sim: Simulation) -> dict[str, Any]:
     }
 
 
+def strict_json(document: Any) -> str:
+    """JSON that every parser reads: a NaN or infinity is a bug here, never written as such."""
+    return json.dumps(document, indent=1, allow_nan=False) + "\n"
+
+
 def to_json(sim: Simulation) -> str:
-    return json.dumps(to_dict(sim), indent=1) + "\n"
+    return strict_json(to_dict(sim))
 
 
 def to_csv(sim: Simulation) -> str:

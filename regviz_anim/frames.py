@@ -127,6 +127,10 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
             zero_step=traj.zero_step, diverged=traj.diverged, data_push=data_push,
             penalty_push=penalty_push(traj, data_push),
         ))
+    for view in views:
+        for name in ("w", "objective", "curve", "data_push", "penalty_push"):
+            if not np.isfinite(getattr(view, name)).all():
+                raise ValueError(f"{view.label}: {name} is not finite; no frame is drawn from it")
     sc = sim.scenario
     schedule = {"constant": "", "inv_sqrt": "/√(t+1)", "inv": "/(t+1)"}[sc.schedule]
     title = f"Gradient descent on y = w·x:  λ = {sc.lam:g},  η = {sc.lr:g}{schedule}"

@@ -30,6 +30,6 @@ PRESETS = {p.name: p for p in (
 def preset_options(name: str) -> dict[str, Any]:
     from .config import ConfigError
 
-    if name not in PRESETS:
+    if not isinstance(name, str) or name not in PRESETS:
         raise ConfigError("preset", name, f"must be one of {', '.join(PRESETS)}")
     return dict(PRESETS[name].options)

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing
+import signal
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -13,13 +15,13 @@ from typing import Callable, Iterator
 import numpy as np
 
 from . import __version__
-from .atomic import write_text
-from .config import RenderSettings, Scenario, check_render_target
-from .encode import GifEncoder, PngFramesEncoder, PngPoster, encoder_for
-from .export import parameters
+from .config import RenderSettings, Scenario, check_render_target, render_targets
+from .descent import Simulation
+from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, encoder_for
+from .export import parameters, strict_json
 from .frames import SceneData, scene_data
 from .scene import Scene
-from .descent import Simulation
+from .transaction import OutputError, Transaction
 
 Progress = Callable[[int, int], None]
 CHUNK = 4  # frames a worker draws per task
@@ -31,10 +33,31 @@ class RenderResult:
     sidecar: Path
     frames: int
     size: tuple[int, int]
+    created: tuple[Path, ...] = ()     # folders made for the outputs
+    cleaned: tuple[Path, ...] = ()     # leftovers of an earlier killed render, removed
 
 
 def sidecar_path(out: Path) -> Path:
     return out.with_name(out.name + ".json")
+
+
+def output_files(out: Path, settings: RenderSettings) -> dict[str, Path]:
+    """The outputs a sidecar fingerprints, by the option that names them."""
+    files = {"out": out, "poster": settings.poster, "frames_dir": settings.frames_dir}
+    return {key: path for key, path in files.items() if path is not None}
+
+
+def fingerprint(path: Path) -> dict:
+    """Size and SHA-256 of a file, or of a folder's files (name and content, in name order)."""
+    if path.is_dir():
+        digest, total, count = hashlib.sha256(), 0, 0
+        for entry in sorted(path.iterdir()):
+            data = entry.read_bytes()
+            digest.update(entry.name.encode() + b"\0" + hashlib.sha256(data).digest())
+            total, count = total + len(data), count + 1
+        return {"files": count, "bytes": total, "sha256": digest.hexdigest()}
+    with open(path, "rb") as f:
+        return {"bytes": path.stat().st_size, "sha256": hashlib.file_digest(f, "sha256").hexdigest()}
 
 
 def sidecar_record(scenario: Scenario, settings: RenderSettings, out: Path) -> dict:
@@ -55,6 +78,7 @@ _worker_scene: Scene | None = None
 
 def _start_worker(data: SceneData, kwargs: dict) -> None:
     global _worker_scene
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, with one line
     _worker_scene = Scene(data, **kwargs)
 
 
@@ -104,7 +128,11 @@ def palette_samples(scene: Scene, count: int = 4) -> list[np.ndarray]:
 
 def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path, *,
                       progress: Progress | None = None) -> RenderResult:
-    """Draw ``sim`` and write it to ``out`` (format from the suffix), the extras, and the sidecar."""
+    """Draw ``sim`` and write it to ``out`` (format from the suffix), the extras, and the sidecar.
+
+    One transaction: everything is staged beside its target and renamed into place only once all
+    of it is complete, the sidecar last. On failure every earlier output is kept (OutputError).
+    """
     out = Path(out)
     check_render_target(out, settings)
     encoder = encoder_for(out)
@@ -112,21 +140,40 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     size = settings.even_size
     scene = Scene(scene_data(sim, n, settings.timing), size=size, theme=settings.theme, panels=settings.panels)
     options = {"palette_from": palette_samples(scene)} if encoder is GifEncoder else {}
-    with contextlib.ExitStack() as stack:
-        sinks = [stack.enter_context(encoder(out, size=size, fps=settings.fps, hold=settings.hold,
-                                             loop=settings.loop, **options))]
-        if settings.frames_dir is not None:
-            sinks.append(stack.enter_context(PngFramesEncoder(settings.frames_dir)))
+    targets = render_targets(out, settings)
+    existed = [path for _, path in targets if path.exists()]
+    with Transaction() as tx:
+        tx.prepare(path for _, path in targets)
+        staged = {"out": tx.file(out)}
         if settings.poster is not None:
-            sinks.append(stack.enter_context(PngPoster(settings.poster)))
-        for i, frame in enumerate(frames(scene, settings.workers)):
-            for sink in sinks:
-                sink.write(frame)
-            if progress is not None:
-                progress(i + 1, n)
-    record = sidecar_record(sim.scenario, settings, out)
-    record.update(frames=n, steps_shown=scene.data.frame_steps.tolist(), caption=scene.data.caption,
-                  runs=[r.summary() for r in sim.runs])
-    sidecar = sidecar_path(out)
-    write_text(sidecar, json.dumps(record, indent=1) + "\n")
-    return RenderResult(path=out, sidecar=sidecar, frames=n, size=size)
+            staged["poster"] = tx.file(settings.poster)
+        if settings.frames_dir is not None:
+            staged["frames_dir"] = tx.folder(settings.frames_dir)
+        try:
+            with contextlib.ExitStack() as stack:
+                sinks = [stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
+                                                     hold=settings.hold, loop=settings.loop, **options))]
+                if "frames_dir" in staged:
+                    sinks.append(stack.enter_context(PngFramesEncoder(staged["frames_dir"])))
+                if "poster" in staged:
+                    sinks.append(stack.enter_context(PngPoster(staged["poster"])))
+                for i, frame in enumerate(frames(scene, settings.workers)):
+                    for sink in sinks:
+                        sink.write(frame)
+                    if progress is not None:
+                        progress(i + 1, n)
+            record = sidecar_record(sim.scenario, settings, out)
+            record.update(frames=n, steps_shown=scene.data.frame_steps.tolist(), caption=scene.data.caption,
+                          runs=[r.summary() for r in sim.runs],
+                          outputs={key: {"path": str(target), **fingerprint(staged[key])}
+                                   for key, target in output_files(out, settings).items()})
+            sidecar = sidecar_path(out)
+            tx.file(sidecar).write_text(strict_json(record), encoding="utf-8")
+            tx.commit()
+        except (OSError, EncoderError, OutputError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+            kept = (f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
+                    if existed else "nothing was written")
+            raise OutputError(f"rendering {out} failed: {reason}; {kept}") from None
+        return RenderResult(path=out, sidecar=sidecar, frames=n, size=size, created=tuple(tx.created),
+                            cleaned=tuple(tx.cleaned))

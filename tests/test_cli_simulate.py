@@ -68,7 +68,7 @@ def test_csv_one_row_per_run_and_step(tmp_path, capsys):
     (["--reg", "l3"], "--reg l3: must be one or more of none, l1, l2, elasticnet"),
     (["--l1-update", "adam"], "--l1-update adam: must be one or more of subgradient, clipped, proximal"),
     (["--schedule", "cosine"], "--schedule cosine: must be one of constant, inv_sqrt, inv"),
-    (["--x-range", "1,-1"], "--x-range 1,-1: must be two finite numbers LO,HI with LO < HI"),
+    (["--x-range", "1,-1"], "--x-range 1,-1: must be two numbers LO,HI with LO < HI"),
     (["--lr", "1.3"], "lr < 1/(a+0.5) = 1.198"),
     (["--preset", "nope"], "--preset nope: must be one of seed, chatter"),
     (["--frobnicate", "1"], "unrecognized arguments: --frobnicate 1"),
@@ -84,13 +84,20 @@ def test_bad_input_is_exit_2_one_line_nothing_written(tmp_path, capsys, argv, fr
 
 
 @pytest.mark.parametrize("name, fragment", [
-    ("missing/out.json", "does not exist"),
+    ("file.txt/out.json", "file.txt is a file, not a folder"),
     ("out.txt", "the suffix must be one of .json, .csv"),
 ])
 def test_bad_output_path(tmp_path, capsys, name, fragment):
+    (tmp_path / "file.txt").write_text("not a folder")
     status, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path / name))
     assert status == 2 and fragment in err and err.count("\n") == 1
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+def test_a_missing_output_folder_is_created_and_said(tmp_path, capsys):
+    status, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path / "new" / "deeper" / "out.json"))
+    assert status == 0 and json.loads((tmp_path / "new" / "deeper" / "out.json").read_text())["runs"]
+    assert f"created the folder {tmp_path / 'new'}/" in err and f"created the folder {tmp_path / 'new' / 'deeper'}/" in err
 
 
 def test_existing_output_is_untouched_by_a_failed_run(tmp_path, capsys):
@@ -104,7 +111,7 @@ def test_module_entry_point_exits_2_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "regviz_anim", "simulate", "--lam", "abc"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr == "regviz-anim: error: --lam abc: must be a finite number >= 0\n"
+    assert proc.stderr == "regviz-anim: error: --lam abc: must be a finite number >= 0 and <= 1e+06\n"
 
 
 def test_presets_lists_every_preset(capsys):

@@ -53,7 +53,7 @@ def test_every_preset_is_tested():
 
 
 def test_api_options_are_validated_like_the_command_line():
-    with pytest.raises(ra.ConfigError, match=r"^--lam -1: must be a finite number >= 0$"):
+    with pytest.raises(ra.ConfigError, match=r"^--lam -1: must be a finite number >= 0 and <= 1e\+06$"):
         ra.simulate(lam=-1)
     with pytest.raises(ra.ConfigError, match="is not an option"):
         ra.simulate(lamda=0.3)

@@ -133,8 +133,8 @@ def test_bad_render_options(tmp_path, capsys, argv, fragment):
 
 @pytest.mark.parametrize("name, fragment", [
     ("a.avi", "a.avi: the suffix must be one of .gif, .mp4"),
-    ("missing/a.gif", "missing/ does not exist"),
-    ("file.txt/a.gif", "file.txt/ does not exist"),
+    ("file.txt/a.gif", "file.txt is a file, not a folder"),
+    ("file.txt/deeper/a.gif", "file.txt is a file, not a folder"),
 ])
 def test_bad_output_paths(tmp_path, capsys, name, fragment):
     (tmp_path / "file.txt").write_text("not a folder")
@@ -187,12 +187,14 @@ def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeyp
 
 
 def test_remove_leftovers_takes_only_the_orphans_of_that_target(tmp_path):
-    from regviz_anim.atomic import remove_leftovers
+    from regviz_anim.transaction import Transaction, remove_leftovers
 
-    keep = [tmp_path / "a.gif", tmp_path / ".b.gif.x1.part.gif", tmp_path / "a.gif.json"]
-    orphans = [tmp_path / ".a.gif.x1y2.part.gif", tmp_path / ".a.gif.old-12"]
-    for path in keep + orphans[:1]:
+    tx = Transaction()
+    orphans = [tx.file(tmp_path / "a.gif"), tx.folder(tmp_path / "a.gif")]
+    orphans[0].write_bytes(b"half a GIF")
+    other = Transaction().file(tmp_path / "b.gif")
+    keep = [tmp_path / "a.gif", other, tmp_path / "a.gif.json", tmp_path / ".a.gif.notes"]
+    for path in keep:
         path.write_bytes(b"")
-    orphans[1].mkdir()
     assert sorted(remove_leftovers(tmp_path / "a.gif")) == sorted(orphans)
     assert sorted(tmp_path.iterdir()) == sorted(keep)
