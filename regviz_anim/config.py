@@ -10,18 +10,21 @@ import math
 import numbers
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .panels import DEFAULT_PANELS, PANELS
 from .rules import L1_UPDATES, SCHEDULES
 
+PANEL_NAMES = tuple(PANELS)
+
 REGS = ("none", "l1", "l2", "elasticnet")
-PANELS = ("loss", "weight", "fit", "gradient")
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
 GIF_FPS = (1, 2, 4, 5, 10, 20, 25, 50)
 MAX_FRAMES = 100_000
+MAX_FEATURES = 2
 # Bounds on magnitudes, so that no loss, gradient or minimiser can overflow a float:
 # |w|, |x|, λ and the noise up to 1e6 keep every square far below 1e308.
 MAGNITUDE = 1e6
@@ -62,22 +65,41 @@ def _real(raw: Any, pattern: re.Pattern) -> float | int:
     return raw
 
 
-def number(*, low: float | None = None, high: float | None = None, low_open: bool = False):
+def number(*, low: float | None = None, high: float | None = None, low_open: bool = False,
+           high_open: bool = False):
     def parse(raw: Any) -> float:
         bounds = []
         if low is not None:
             bounds.append(f"{'>' if low_open else '>='} {low:g}")
         if high is not None:
-            bounds.append(f"<= {high:g}")
+            bounds.append(f"{'<' if high_open else '<='} {high:g}")
         allowed = "must be a finite number" + (" " + " and ".join(bounds) if bounds else "")
         try:
             value = float(_real(raw, _NUMBER))
         except (TypeError, ValueError, OverflowError):
             raise ValueError(allowed) from None
         if (not math.isfinite(value) or (low is not None and (value < low or (low_open and value == low)))
-                or (high is not None and value > high)):
+                or (high is not None and (value > high or (high_open and value == high)))):
             raise ValueError(allowed)
         return value
+    return parse
+
+
+def weights(*, low: float, high: float):
+    """One number for every weight, or one per weight, comma separated (a tuple then)."""
+    one = number(low=low, high=high)
+
+    def parse(raw: Any) -> float | tuple[float, ...]:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        if not isinstance(items, (list, tuple)):
+            return one(items)
+        try:
+            values = tuple(one(item) for item in items)
+        except ValueError as error:
+            raise ValueError(f"{error}, one number or one per weight (comma separated)") from None
+        if not 1 <= len(values) <= MAX_FEATURES:
+            raise ValueError(f"give one number, or one per weight (at most {MAX_FEATURES})")
+        return values[0] if len(values) == 1 else values
     return parse
 
 
@@ -176,13 +198,18 @@ SCENARIO_OPTIONS = (
     Option("lam", number(low=0, high=MAGNITUDE), "regularization strength λ", "λ"),
     Option("lr", number(low=0, low_open=True), "learning rate η (the first step's, under a schedule)", "η"),
     Option("steps", integer(low=1, high=1_000_000), "gradient steps per run", "N"),
-    Option("w0", number(low=-MAGNITUDE, high=MAGNITUDE), "starting weight", "W"),
+    Option("w0", weights(low=-MAGNITUDE, high=MAGNITUDE), "starting weight; one per weight, or one for all", "W"),
     Option("l1_update", choices(L1_UPDATES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
     Option("schedule", choice(SCHEDULES), "step size: lr, lr/sqrt(t+1) or lr/(t+1)", "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
     Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
-    Option("w_true", number(low=-MAGNITUDE, high=MAGNITUDE), "the true weight that made the data", "W"),
+    Option("w_true", weights(low=-MAGNITUDE, high=MAGNITUDE),
+           "the true weight that made the data; one per weight, or one for all", "W"),
+    Option("features", integer(low=1, high=MAX_FEATURES), "number of weights: 1 (y = w·x) or 2 (y = w1·x1 + w2·x2)",
+           "N"),
+    Option("corr", number(low=-1, high=1, low_open=True, high_open=True),
+           "correlation of the two features (two weights only)", "ρ"),
     Option("n_points", integer(low=2, high=100_000), "number of data points", "N"),
     Option("x_range", x_range, "x is evenly spaced on [LO, HI)", "LO,HI"),
     Option("noise", number(low=0, high=MAGNITUDE), "standard deviation of Gaussian noise added to y", "SD"),
@@ -197,7 +224,9 @@ RENDER_OPTIONS = (
     Option("hold", number(low=0, high=60), "seconds the last frame is held", "SEC"),
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
-    Option("panels", choices(PANELS), "panels to show, in order, comma separated", "NAMES"),
+    Option("panels", optional(choices(PANEL_NAMES)),
+           "panels to show, in order, comma separated (default: loss,weight,fit,gradient for one weight, "
+           "plane,weight,gap,gradient for two)", "NAMES"),
     Option("loop", integer(low=0, high=65535), "GIF loop count; 0 loops forever", "N"),
     Option("timing", choice(TIMINGS),
            "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
@@ -218,12 +247,14 @@ class Scenario:
     lam: float = 0.5
     lr: float = 0.1
     steps: int = 200
-    w0: float = 1.0
+    w0: float | tuple[float, ...] = 1.0
     l1_update: tuple[str, ...] = ("clipped",)
     schedule: str = "constant"
     l1_ratio: float = 0.5
     allow_divergence: bool = False
-    w_true: float = 0.5
+    w_true: float | tuple[float, ...] = 0.5
+    features: int = 1
+    corr: float = 0.0
     n_points: int = 20
     x_range: tuple[float, float] = (-1.0, 1.0)
     noise: float = 0.0
@@ -240,7 +271,7 @@ class RenderSettings:
     hold: float = 2.0
     size: tuple[int, int] = (1280, 720)
     theme: str = "light"
-    panels: tuple[str, ...] = PANELS
+    panels: tuple[str, ...] | None = None  # None: the default for the number of weights
     loop: int = 0
     timing: str = "motion"
     poster: Path | None = None
@@ -284,7 +315,17 @@ def _build(cls, values: dict[str, Any]):
 def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
     """The scenario from raw values; with ``only``, a render option is an error (for simulate)."""
     names = Scenario.__dataclass_fields__ if only else None
-    return _build(Scenario, parse_options(raw, names, what="simulate" if only else ""))
+    scenario = _build(Scenario, parse_options(raw, names, what="simulate" if only else ""))
+    d = scenario.features
+    for name in ("w_true", "w0"):
+        value = getattr(scenario, name)
+        if isinstance(value, tuple) and len(value) != d:
+            raise ConfigError(name, value, f"give one number, or {d} (one per weight) with --features {d}")
+    if d == 1 and scenario.corr != 0.0:
+        raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2")
+    if scenario.n_points < d + 1:
+        raise ConfigError("n_points", scenario.n_points, f"needs at least {d + 1} points for {d} weights")
+    return scenario
 
 
 def settings_from(raw: dict[str, Any]) -> RenderSettings:
@@ -303,7 +344,16 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     """The scenario and the render settings from one dict of raw option values."""
     scenario = scenario_from({k: v for k, v in raw.items() if k in Scenario.__dataclass_fields__})
     rest = {k: v for k, v in raw.items() if k not in Scenario.__dataclass_fields__}
-    return scenario, settings_from(rest)
+    settings = settings_from(rest)
+    d = scenario.features
+    if settings.panels is None:
+        return scenario, replace(settings, panels=DEFAULT_PANELS[d])
+    wrong = [name for name in settings.panels if d not in PANELS[name].FEATURES]
+    if wrong:
+        fitting = ", ".join(name for name, panel in PANELS.items() if d in panel.FEATURES)
+        raise ConfigError("panels", settings.panels, f"{wrong[0]} does not show {d} weight{'s' * (d > 1)}; "
+                          f"with --features {d} use any of {fitting}")
+    return scenario, settings
 
 
 def _nearest_folder(path: Path) -> Path:

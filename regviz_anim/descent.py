@@ -1,7 +1,6 @@
-"""Gradient descent on one weight, one run per regularizer and L1 update rule."""
+"""Gradient descent on a vector of weights, one run per regularizer and L1 update rule."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,16 +9,17 @@ from .config import ConfigError, Scenario
 from .problem import Dataset, Penalty, make_dataset, penalty_for
 from .rules import L1_RULES, gradient_step, schedule
 
-__all__ = ["Trajectory", "Simulation", "simulate", "run"]
+__all__ = ["Trajectory", "Simulation", "simulate", "run", "plain"]
 
 REG_NAMES = {"none": "No penalty", "l1": "L1", "l2": "L2", "elasticnet": "Elastic net"}
 # A run is cut off once |w| passes this many times the larger of 1, |w0| and |w*|.
 BLOWUP = 1e6
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Trajectory:
-    """One run: ``w`` and the objective at every step (step 0 is ``w0``) and what became of it."""
+    """One run: the weights ``w`` (a row per step, step 0 is ``w0``; a column per weight), the
+    objective at every step, and what became of it."""
 
     label: str
     reg: str
@@ -28,8 +28,8 @@ class Trajectory:
     w: np.ndarray
     loss: np.ndarray
     lr: np.ndarray
-    w_star: float
-    zero_step: int | None
+    w_star: np.ndarray
+    zero_steps: tuple[int | None, ...]
     diverged: bool
     band: tuple[float, float] | None = None
 
@@ -37,14 +37,29 @@ class Trajectory:
     def steps(self) -> int:
         return len(self.w) - 1
 
+    @property
+    def features(self) -> int:
+        return self.w.shape[1]
+
+    @property
+    def zero_step(self):
+        """The first step from which the weight is exactly 0 for good (None if never); with two
+        weights, a list with one entry per weight."""
+        return self.zero_steps[0] if self.features == 1 else list(self.zero_steps)
+
     def summary(self) -> dict:
         """What a reader wants to know of the run, as plain JSON-ready values."""
         return {
             "label": self.label, "reg": self.reg, "update": self.update,
-            "w_star": self.w_star, "w_final": float(self.w[-1]), "zero_step": self.zero_step,
+            "w_star": plain(self.w_star), "w_final": plain(self.w[-1]), "zero_step": self.zero_step,
             "diverged": self.diverged, "steps_run": self.steps,
             "band": None if self.band is None else list(self.band),
         }
+
+
+def plain(w: np.ndarray):
+    """Weights as JSON values: a number for one weight, a list for several."""
+    return float(w[0]) if len(w) == 1 else [float(v) for v in w]
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,7 @@ class Simulation:
 
 
 def zero_step(w: np.ndarray) -> int | None:
-    """The first step from which ``w`` is exactly 0 for good, or None."""
+    """The first step from which one weight's ``w`` is exactly 0 for good, or None."""
     if w[-1] != 0.0:
         return None
     nonzero = np.flatnonzero(w != 0.0)
@@ -65,52 +80,52 @@ def zero_step(w: np.ndarray) -> int | None:
 
 
 def chatter_band(data: Dataset, penalty: Penalty, lr: float) -> tuple[float, float] | None:
-    """Where constant-step subgradient descent ends up bouncing when ``w* = 0``.
+    """Where constant-step subgradient descent on one weight ends up bouncing when ``w* = 0``.
 
     From a small ``w > 0`` a step lands no lower than ``-lr(l1 + g0)``, from a small ``w < 0``
     no higher than ``lr(l1 - g0)``, with ``g0 = L'(0)``: a band ``2·lr·l1`` wide. This holds
     while a step does not overshoot on the smooth part alone, ``lr <= 1/(2(a + l2))``.
     """
-    if penalty.w_star(data) != 0.0 or lr * 2 * (data.a + penalty.l2) > 1.0:
+    if data.features != 1 or penalty.w_star(data)[0] != 0.0 or lr * 2 * penalty.curvature(data) > 1.0:
         return None
-    g0 = float(data.data_gradient(0.0))
+    g0 = float(data.data_gradient(np.zeros(1))[0])
     return -lr * (penalty.l1 + g0), lr * (penalty.l1 - g0)
 
 
-def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, w0: float,
+def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, w0,
         schedule_name: str = "constant", label: str | None = None) -> Trajectory:
     """Run ``steps`` updates from ``w0``; stop early, marked diverged, if ``w`` blows up."""
-    a, b, l2 = data.a, data.b, penalty.l2
+    A, b, l2 = data.A, data.b, penalty.l2
 
-    def smooth_gradient(w: float) -> float:
-        return 2.0 * (a * w - b) + 2.0 * l2 * w
+    def smooth_gradient(w: np.ndarray) -> np.ndarray:
+        return 2.0 * (A @ w - b) + 2.0 * l2 * w
 
     rule = gradient_step(smooth_gradient) if update == "gradient" else L1_RULES[update](smooth_gradient, penalty.l1)
     step_size = schedule(schedule_name, lr)
     w_star = penalty.w_star(data)
-    limit = BLOWUP * max(1.0, abs(w0), abs(w_star))
+    w = np.array(np.broadcast_to(np.asarray(w0, dtype=float), (data.features,)))
+    limit = BLOWUP * max(1.0, float(np.abs(w).max()), float(np.abs(w_star).max()))
 
-    ws = [float(w0)]
+    ws = [w]
     rates = []
-    w = float(w0)
     diverged = False
     for t in range(steps):
         eta = step_size(t)
         w = rule(w, eta)
-        if not math.isfinite(w) or abs(w) > limit:
+        if not np.isfinite(w).all() or np.abs(w).max() > limit:
             diverged = True
             break
         ws.append(w)
         rates.append(eta)
     w_arr = np.array(ws)
     if (not diverged and schedule_name == "constant" and lr >= penalty.stable_lr(data)
-            and abs(w_arr[-1] - w_star) > abs(w0 - w_star)):
+            and np.linalg.norm(w_arr[-1] - w_star) > np.linalg.norm(w_arr[0] - w_star)):
         diverged = True  # past the stable bound and moving away, even if not yet blown up
     band = chatter_band(data, penalty, lr) if update == "subgradient" and schedule_name == "constant" else None
     return Trajectory(
         label=label or REG_NAMES[penalty.reg], reg=penalty.reg, update=update, penalty=penalty,
         w=w_arr, loss=penalty.objective(data, w_arr), lr=np.array(rates), w_star=w_star,
-        zero_step=zero_step(w_arr), diverged=diverged, band=band,
+        zero_steps=tuple(zero_step(w_arr[:, j]) for j in range(data.features)), diverged=diverged, band=band,
     )
 
 
@@ -130,23 +145,27 @@ def _runs_of(scenario: Scenario) -> list[tuple[str, str, str]]:
 
 def divergence_message(data: Dataset, traj: Trajectory) -> str:
     bound = traj.penalty.stable_lr(data)
-    term = "a" if traj.penalty.l2 == 0 else f"a+{traj.penalty.l2:g}"
-    return (f"gradient descent diverges for {traj.label} on this data: it is stable only for "
-            f"lr < 1/({term}) = {bound:.4g} with a = mean(x²) = {data.a:.4g}; "
+    if data.features == 1:
+        term = "a" if traj.penalty.l2 == 0 else f"a+{traj.penalty.l2:g}"
+        where = f"lr < 1/({term}) = {bound:.4g} with a = mean(x²) = {float(data.A[0, 0]):.4g}"
+    else:
+        term = "A" if traj.penalty.l2 == 0 else f"A+{traj.penalty.l2:g}·I"
+        where = f"lr < 1/λmax({term}) = {bound:.4g} with A = XᵀX/n"
+    return (f"gradient descent diverges for {traj.label} on this data: it is stable only for {where}; "
             "use a smaller --lr, a diminishing --schedule, or --allow-divergence to show it")
 
 
 def simulate(scenario: Scenario) -> Simulation:
     """Every run of the scenario. A diverging run is a ConfigError unless divergence is allowed."""
     data = make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
-                        noise=scenario.noise, seed=scenario.seed)
+                        noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
     runs = []
     for reg, update, label in _runs_of(scenario):
         traj = run(data, penalty_for(reg, scenario.lam, scenario.l1_ratio), update, lr=scenario.lr,
                    steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label)
         if traj.diverged and not scenario.allow_divergence:
             raise ConfigError("lr", scenario.lr, divergence_message(data, traj))
-        if not (np.isfinite(traj.loss).all() and math.isfinite(traj.w_star)):
+        if not (np.isfinite(traj.loss).all() and np.isfinite(traj.w_star).all()):
             # The option bounds keep every number finite; this is the last line of defence.
             raise ConfigError("w0", scenario.w0, "these values overflow the arithmetic; use smaller magnitudes")
         runs.append(traj)

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from . import __version__
-from .descent import Simulation
+from .descent import Simulation, plain
 
 SIMULATE_SUFFIXES = (".json", ".csv")
 
@@ -25,18 +25,28 @@ def parameters(obj: Any) -> dict[str, Any]:
     return out
 
 
+def _data(sim: Simulation) -> dict[str, Any]:
+    d = sim.data
+    if d.features == 1:
+        return {"x": d.x.tolist(), "y": d.y.tolist(), "a": float(d.A[0, 0]), "b": float(d.b[0])}
+    return {"x": d.X.tolist(), "y": d.y.tolist(), "A": d.A.tolist(), "b": d.b.tolist()}
+
+
 def to_dict(sim: Simulation) -> dict[str, Any]:
-    """The JSON document ``simulate`` writes (DESIGN.md's schema)."""
+    """The JSON document ``simulate`` writes (DESIGN.md's schema). With one weight, ``w`` is a list
+    of numbers and ``w_star`` a number; with two, ``w`` is a list of ``[w1, w2]``, ``w_star`` is
+    ``[w1, w2]`` and ``zero_step`` a list with one entry per weight."""
+    one = sim.data.features == 1
     return {
         "regviz_anim": __version__,
         "parameters": parameters(sim.scenario),
-        "data": {"x": sim.data.x.tolist(), "y": sim.data.y.tolist(), "a": sim.data.a, "b": sim.data.b},
+        "data": _data(sim),
         "runs": [
             {
                 "label": r.label, "reg": r.reg, "update": r.update,
                 "l1": r.penalty.l1, "l2": r.penalty.l2,
-                "w": r.w.tolist(), "loss": r.loss.tolist(),
-                "w_star": r.w_star, "zero_step": r.zero_step, "diverged": r.diverged,
+                "w": r.w[:, 0].tolist() if one else r.w.tolist(), "loss": r.loss.tolist(),
+                "w_star": plain(r.w_star), "zero_step": r.zero_step, "diverged": r.diverged,
                 "band": None if r.band is None else list(r.band),
             }
             for r in sim.runs
@@ -54,12 +64,14 @@ def to_json(sim: Simulation) -> str:
 
 
 def to_csv(sim: Simulation) -> str:
-    """One row per run and step: ``run,label,reg,update,step,lr,w,loss``."""
+    """One row per run and step: ``run,label,reg,update,step,lr,w,loss`` (``w1,w2`` for two weights)."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    out.writerow(["run", "label", "reg", "update", "step", "lr", "w", "loss"])
+    d = sim.data.features
+    weights = ["w"] if d == 1 else [f"w{j + 1}" for j in range(d)]
+    out.writerow(["run", "label", "reg", "update", "step", "lr", *weights, "loss"])
     for i, r in enumerate(sim.runs):
         for t, (w, loss) in enumerate(zip(r.w.tolist(), r.loss.tolist())):
             lr = "" if t == 0 else repr(float(r.lr[t - 1]))
-            out.writerow([i, r.label, r.reg, r.update, t, lr, repr(w), repr(loss)])
+            out.writerow([i, r.label, r.reg, r.update, t, lr, *map(repr, w), repr(loss)])
     return buf.getvalue()

@@ -10,40 +10,55 @@ from dataclasses import dataclass
 import numpy as np
 
 from .descent import Simulation, Trajectory
+from .problem import Dataset, Penalty, penalty_for
 
 GRID_POINTS = 400
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RunView:
-    """One run as the scene draws it."""
+    """One run as the scene draws it. Arrays have a row per step and a column per weight."""
 
     label: str
     kind: str                   # the regularizer: picks the colour
     variant: int                # 0, 1, ... among runs of the same kind: picks the line style
-    w: np.ndarray               # per step
+    penalty: Penalty
+    w: np.ndarray               # (steps + 1, d)
     objective: np.ndarray       # F(w) per step
-    curve: np.ndarray           # F over SceneData.w_grid
-    w_star: float
+    curve: np.ndarray | None    # one weight: F over SceneData.w_grid
+    w_star: np.ndarray          # (d,)
     f_star: float
     band: tuple[float, float] | None
-    zero_step: int | None
+    zero_steps: tuple[int | None, ...]
     diverged: bool
-    data_push: np.ndarray       # -L'(w) per step
-    penalty_push: np.ndarray    # the penalty's push per step
+    data_push: np.ndarray       # -∇L(w) per step, (steps + 1, d)
+    penalty_push: np.ndarray    # the penalty's push per step, (steps + 1, d)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SceneData:
     title: str
     caption: str
-    x: np.ndarray
-    y: np.ndarray
-    w_grid: np.ndarray
-    data_curve: np.ndarray
+    data: Dataset
     runs: tuple[RunView, ...]
     frame_steps: np.ndarray     # the step each frame shows
     total_steps: int
+    w_range: tuple[float, float] = (-1.0, 1.0)  # the values of w worth showing
+    w_grid: np.ndarray | None = None      # one weight: the range of w the loss panel spans
+    data_curve: np.ndarray | None = None  # one weight: L over w_grid
+    least_squares: np.ndarray | None = None  # the minimiser with no penalty
+
+    @property
+    def features(self) -> int:
+        return self.data.features
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.data.x
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.data.y
 
 
 def pick_steps(ws: list[np.ndarray], n_frames: int, mode: str = "even") -> np.ndarray:
@@ -59,8 +74,9 @@ def pick_steps(ws: list[np.ndarray], n_frames: int, mode: str = "even") -> np.nd
         return np.rint(np.linspace(0, last, n_frames)).astype(int)
     moved = np.zeros(last)
     for w in ws:
-        step = np.abs(np.diff(w)) / (np.ptp(w) or 1.0)
-        moved[: len(step)] += step
+        for column in w.T:
+            step = np.abs(np.diff(column)) / (np.ptp(column) or 1.0)
+            moved[: len(step)] += step
     clock = np.concatenate([[0.0], np.cumsum(moved)])
     clock = 0.75 * np.arange(last + 1) / last + 0.25 * clock / (clock[-1] or 1.0)
     steps = np.searchsorted(clock, np.linspace(0.0, 1.0, n_frames), side="left")
@@ -77,34 +93,54 @@ def penalty_push(traj: Trajectory, data_push: np.ndarray) -> np.ndarray:
     [-1, 1], so the push there balances the data's as far as ``l1`` allows; plain subgradient
     descent takes ``sign(0) = 0``.
     """
-    w, l1, l2 = traj.w, traj.penalty.l1, traj.penalty.l2
+    w, l1, l2 = traj.w, traj.penalty.l1, traj.penalty.l2  # (steps + 1, d)
     s = np.sign(w)
     if traj.update in ("clipped", "proximal") and l1 > 0:
         s = np.where(w == 0.0, np.clip(data_push / l1, -1.0, 1.0), s)
     return -(l1 * s + 2.0 * l2 * w)
 
 
+def _settled(final: float, star: float) -> bool:
+    return abs(final - star) <= 1e-4 * max(1.0, abs(star))
+
+
 def outcome(traj: Trajectory) -> str:
     """The run's result in words, for the caption."""
     if traj.diverged:
         return f"{traj.label}: diverges, each step overshoots further"
-    if traj.zero_step is not None:
-        return f"{traj.label}: exactly 0 since step {traj.zero_step}"
-    if traj.band is not None:
-        return f"{traj.label}: bounces between {traj.band[0]:.3f} and {traj.band[1]:.3f}, never stays at 0"
-    final, star = float(traj.w[-1]), traj.w_star
-    if abs(final - star) <= 1e-4 * max(1.0, abs(star)):
-        return f"{traj.label}: settles at {star:.4g}"
-    if star == 0.0:
-        return f"{traj.label}: within {abs(final):.2g} of 0, not exactly 0"
-    return f"{traj.label}: at {final:.4g}, heading for {star:.4g}"
+    if traj.features == 1:
+        if traj.zero_steps[0] is not None:
+            return f"{traj.label}: exactly 0 since step {traj.zero_steps[0]}"
+        if traj.band is not None:
+            return f"{traj.label}: bounces between {traj.band[0]:.3f} and {traj.band[1]:.3f}, never stays at 0"
+        final, star = float(traj.w[-1, 0]), float(traj.w_star[0])
+        if _settled(final, star):
+            return f"{traj.label}: settles at {star:.4g}"
+        if star == 0.0:
+            return f"{traj.label}: within {abs(final):.2g} of 0, not exactly 0"
+        return f"{traj.label}: at {final:.4g}, heading for {star:.4g}"
+    finals, stars = traj.w[-1], traj.w_star
+    if all(_settled(f, s) for f, s in zip(finals, stars)) and all(z is None for z in traj.zero_steps):
+        return f"{traj.label}: settles at ({', '.join(f'{s:.3g}' for s in stars)})"
+    parts = []
+    for j, (final, star, zero) in enumerate(zip(finals, stars, traj.zero_steps), 1):
+        if zero is not None:
+            parts.append(f"w{j} exactly 0 since step {zero}")
+        elif star == 0.0:
+            parts.append(f"w{j} within {abs(final):.2g} of 0, not exactly 0")
+        elif _settled(final, star):
+            parts.append(f"w{j} → {star:.3g}")
+        else:
+            parts.append(f"w{j} at {final:.3g}, heading for {star:.3g}")
+    parts.sort(key=lambda part: "exactly 0" not in part)  # the zeros are the news
+    return f"{traj.label}: " + ", ".join(parts)
 
 
 def _grid(sim: Simulation) -> np.ndarray:
     """A range of w that holds the start, every minimiser, 0 and (within reason) every path."""
-    points = [0.0, sim.scenario.w0] + [r.w_star for r in sim.runs]
+    points = [0.0, float(sim.runs[0].w[0, 0])] + [float(r.w_star[0]) for r in sim.runs]
     core = max(abs(p) for p in points) or 1.0
-    path = [np.clip(r.w, -3 * core, 3 * core) for r in sim.runs]
+    path = [np.clip(r.w[:, 0], -3 * core, 3 * core) for r in sim.runs]
     lo = min(min(points), *(p.min() for p in path))
     hi = max(max(points), *(p.max() for p in path))
     pad = 0.08 * (hi - lo or 1.0)
@@ -113,7 +149,8 @@ def _grid(sim: Simulation) -> np.ndarray:
 
 def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneData:
     """Everything a render of ``sim`` with ``n_frames`` frames of motion draws."""
-    grid = _grid(sim)
+    one = sim.data.features == 1
+    grid = _grid(sim) if one else None
     seen: dict[str, int] = {}
     views = []
     for traj in sim.runs:
@@ -121,22 +158,32 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
         seen[traj.reg] = variant + 1
         data_push = -sim.data.data_gradient(traj.w)
         views.append(RunView(
-            label=traj.label, kind=traj.reg, variant=variant, w=traj.w, objective=traj.loss,
-            curve=traj.penalty.objective(sim.data, grid), w_star=traj.w_star,
-            f_star=float(traj.penalty.objective(sim.data, traj.w_star)), band=traj.band,
-            zero_step=traj.zero_step, diverged=traj.diverged, data_push=data_push,
+            label=traj.label, kind=traj.reg, variant=variant, penalty=traj.penalty, w=traj.w,
+            objective=traj.loss, curve=traj.penalty.objective(sim.data, grid) if one else None,
+            w_star=traj.w_star, f_star=float(traj.penalty.objective(sim.data, traj.w_star)), band=traj.band,
+            zero_steps=traj.zero_steps, diverged=traj.diverged, data_push=data_push,
             penalty_push=penalty_push(traj, data_push),
         ))
     for view in views:
         for name in ("w", "objective", "curve", "data_push", "penalty_push"):
-            if not np.isfinite(getattr(view, name)).all():
+            values = getattr(view, name)
+            if values is not None and not np.isfinite(values).all():
                 raise ValueError(f"{view.label}: {name} is not finite; no frame is drawn from it")
     sc = sim.scenario
     schedule = {"constant": "", "inv_sqrt": "/√(t+1)", "inv": "/(t+1)"}[sc.schedule]
-    title = f"Gradient descent on y = w·x:  λ = {sc.lam:g},  η = {sc.lr:g}{schedule}"
+    # non-breaking spaces: a narrow frame wraps the title around the formula, not inside it
+    model = "y = w·x" if one else "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {sc.corr:g})"
+    title = f"Gradient descent on {model}:  λ = {sc.lam:g},  η = {sc.lr:g}{schedule}"
+    least_squares = penalty_for("none", 0.0).w_star(sim.data)
+    if one:
+        w_range = (float(grid[0]), float(grid[-1]))
+    else:
+        core = max(1.0, *(float(np.abs(v).max()) for v in [least_squares] + [r.w_star for r in views]
+                          + [r.w[0] for r in views]))
+        w_range = (-3.0 * core, 3.0 * core)
     return SceneData(
-        title=title, caption="  ·  ".join(outcome(t) for t in sim.runs), x=sim.data.x, y=sim.data.y,
-        w_grid=grid, data_curve=sim.data.data_loss(grid), runs=tuple(views),
+        title=title, caption="  ·  ".join(outcome(t) for t in sim.runs), data=sim.data, runs=tuple(views),
         frame_steps=pick_steps([t.w for t in sim.runs], n_frames, timing),
-        total_steps=max(t.steps for t in sim.runs),
+        total_steps=max(t.steps for t in sim.runs), w_range=w_range,
+        w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares,
     )

@@ -12,6 +12,8 @@ class Preset:
     options: dict[str, Any]
 
 
+TWO = {"features": 2, "w0": (0.2, 1.5), "lr": 0.15, "steps": 150}
+
 PRESETS = {p.name: p for p in (
     Preset("seed", "L1 lands on exactly 0 at step 24 while L2 settles at 0.2006 (λ = 0.5, lr = 0.1)", {}),
     Preset("chatter", "constant-step subgradient descent bounces in a band about 0; proximal lands on it",
@@ -24,6 +26,15 @@ PRESETS = {p.name: p for p in (
            {"reg": "l2", "lr": 1.3, "steps": 40, "allow_divergence": True}),
     Preset("elasticnet", "the elastic net mixes both: it shrinks like L2 and, with enough L1, stops at 0 too",
            {"reg": "l1,l2,elasticnet", "lam": 0.5, "l1_ratio": 0.5}),
+    Preset("diamond", "two weights, the textbook picture: L1 lands on the diamond's corner (w2 = 0), "
+           "L2 on the circle, off both axes",
+           {**TWO, "corr": 0.5, "w_true": (1.2, 0.1), "lam": 0.6}),
+    Preset("correlated", "two alike features (ρ = 0.9), only x1 in the truth: L1 keeps x1 alone, "
+           "L2 shares the weight between both",
+           {**TWO, "corr": 0.9, "w_true": (1.0, 0.2), "lam": 1.0, "lr": 0.2, "steps": 200}),
+    Preset("diamond-small-lambda", "two weights, λ = 0.15 below both thresholds: L1 shrinks both "
+           "weights and keeps them, like L2",
+           {**TWO, "corr": 0.5, "w_true": (1.2, 0.1), "lam": 0.15}),
 )}
 
 

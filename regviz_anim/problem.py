@@ -1,91 +1,181 @@
-"""One-weight least squares ``y = w·x`` with an L1 and an L2 penalty, in closed form.
+"""Least squares on one or two weights, ``y = X·w``, with an L1 and an L2 penalty, solved exactly.
 
 The objective of every run is
 
-    F(w) = mean((y - w·x)²) + l1·|w| + l2·w²
+    F(w) = mean((y - X·w)²) + l1·‖w‖₁ + l2·‖w‖²
+         = wᵀAw - 2bᵀw + mean(y²) + l1·‖w‖₁ + l2·‖w‖²,    A = XᵀX/n,  b = Xᵀy/n
 
 which covers no penalty (l1 = l2 = 0), L1 (l1 = λ), L2 (l2 = λ) and the elastic net
-(l1 = λα, l2 = λ(1 - α)). With ``a = mean(x²)`` and ``b = mean(x·y)`` its minimiser is
+(l1 = λα, l2 = λ(1 - α)). With one weight, ``a = mean(x²)`` and ``b = mean(x·y)``, the minimiser is
 
     w* = sign(b)·max(|b| - l1/2, 0) / (a + l2)
 
-so L1 lands on exactly 0 once ``l1 ≥ 2|b|`` while L2 alone never does unless ``b = 0``.
+so L1 lands on exactly 0 once ``l1 ≥ 2|b|`` while L2 alone never does unless ``b = 0``. With
+several weights the minimiser is found exactly from the optimality (KKT) conditions over every
+support and sign pattern; see :func:`exact_minimiser`.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Dataset", "Penalty", "make_dataset", "penalty_for"]
+__all__ = ["Dataset", "Penalty", "make_dataset", "penalty_for", "exact_minimiser"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
-    """The points ``(x, y)`` and the two moments that the whole problem depends on."""
+    """The points: ``X`` (n rows, one column per weight) and ``y``; ``A`` and ``b`` decide everything."""
 
-    x: np.ndarray
+    X: np.ndarray
     y: np.ndarray
 
     @property
-    def a(self) -> float:
-        """``mean(x²)``: the curvature of the data loss (halved)."""
-        return float(np.mean(self.x * self.x))
+    def features(self) -> int:
+        return self.X.shape[1]
 
     @property
-    def b(self) -> float:
-        """``mean(x·y)``: where the data pulls the weight."""
-        return float(np.mean(self.x * self.y))
+    def x(self) -> np.ndarray:
+        """The single feature of a one-weight problem."""
+        return self.X[:, 0]
+
+    @cached_property
+    def A(self) -> np.ndarray:
+        """``XᵀX/n``: the curvature of the data loss (halved). With one weight, ``a = mean(x²)``."""
+        if self.features == 1:
+            return np.array([[float(np.mean(self.x * self.x))]])
+        return self.X.T @ self.X / len(self.y)
+
+    @cached_property
+    def b(self) -> np.ndarray:
+        """``Xᵀy/n``: where the data pull the weights. With one weight, ``b = mean(x·y)``."""
+        if self.features == 1:
+            return np.array([float(np.mean(self.x * self.y))])
+        return self.X.T @ self.y / len(self.y)
+
+    def weights(self, w) -> np.ndarray:
+        """``w`` as an array of shape (..., d); with one weight a bare number or array is allowed."""
+        w = np.asarray(w, dtype=float)
+        if self.features == 1 and (w.ndim == 0 or w.shape[-1] != 1):
+            w = w[..., None]
+        return w
 
     def data_loss(self, w):
-        """``mean((y - w·x)²)`` for a scalar or an array of weights."""
-        w = np.asarray(w, dtype=float)
-        return np.mean((self.y - np.multiply.outer(w, self.x)) ** 2, axis=-1)
+        """``mean((y - X·w)²)`` for weights ``w`` of shape (..., d)."""
+        return np.mean((self.y - self.weights(w) @ self.X.T) ** 2, axis=-1)
 
-    def data_gradient(self, w):
-        """``L'(w) = 2(a·w - b)``."""
-        return 2.0 * (self.a * np.asarray(w, dtype=float) - self.b)
+    def data_gradient(self, w: np.ndarray) -> np.ndarray:
+        """``∇L(w) = 2(A·w - b)`` for weights of shape (..., d)."""
+        w = np.asarray(w, dtype=float)
+        return 2.0 * (w @ self.A.T - self.b)
+
+
+def standardised_features(n: int, corr: float, rng: np.random.Generator) -> np.ndarray:
+    """Two columns with mean 0, variance 1 and sample correlation exactly ``corr`` (to rounding)."""
+    z = rng.standard_normal((n, 2))
+    z -= z.mean(axis=0)
+    q, r = np.linalg.qr(z)
+    q *= np.sign(np.diag(r))  # a unique orthonormal basis: the first column follows z's first
+    chol = np.linalg.cholesky(np.array([[1.0, corr], [corr, 1.0]]))
+    return np.sqrt(n) * q @ chol.T
 
 
 def make_dataset(
-    *, w_true: float = 0.5, n_points: int = 20, x_range: tuple[float, float] = (-1.0, 1.0),
-    noise: float = 0.0, seed: int = 0,
+    *, w_true=0.5, n_points: int = 20, x_range: tuple[float, float] = (-1.0, 1.0),
+    noise: float = 0.0, seed: int = 0, features: int = 1, corr: float = 0.0,
 ) -> Dataset:
-    """Evenly spaced ``x`` on ``[lo, hi)`` (the default is ``arange(-1, 1, 0.1)``), ``y = w_true·x + noise``."""
-    lo, hi = x_range
-    x = lo + (hi - lo) / n_points * np.arange(n_points)
-    y = w_true * x
+    """One weight: ``x`` evenly spaced on ``[lo, hi)`` (the default is ``arange(-1, 1, 0.1)``).
+    Two weights: standardised features with correlation ``corr`` drawn from ``seed``. Then
+    ``y = X·w_true + noise``."""
+    rng = np.random.default_rng(seed)
+    if features == 1:
+        lo, hi = x_range
+        x = lo + (hi - lo) / n_points * np.arange(n_points)
+        X = x[:, None]
+        y = float(np.ravel(w_true)[0]) * x
+    else:
+        X = standardised_features(n_points, corr, rng)
+        y = X @ np.broadcast_to(np.asarray(w_true, dtype=float), (features,))
     if noise:
-        y = y + noise * np.random.default_rng(seed).standard_normal(n_points)
-    return Dataset(x=x, y=y)
+        y = y + noise * rng.standard_normal(n_points)
+    return Dataset(X=X, y=y)
+
+
+def _solve(M: np.ndarray, r: np.ndarray) -> np.ndarray:
+    return r / M[0, 0] if len(r) == 1 else np.linalg.solve(M, r)
+
+
+def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.ndarray:
+    """The minimiser of ``wᵀAw - 2bᵀw + l1·‖w‖₁ + l2·‖w‖²``, exactly: no iteration, no tolerance.
+
+    For a support S and signs s on it, ``w_S = (A_SS + l2·I)⁻¹(b_S - (l1/2)·s)`` is the
+    minimiser when ``sign(w_S) = s`` and every j outside S has ``|(A·w - b)_j| ≤ l1/2``. When
+    ``A + l2·I`` is positive definite exactly one (support, sign) candidate passes.
+    """
+    d = len(b)
+    if l1 == 0.0:
+        M = A + l2 * np.eye(d)
+        if np.linalg.matrix_rank(M) < d:
+            return np.zeros(d)
+        return _solve(M, b)
+    best = None
+    for size in range(d + 1):
+        for support in itertools.combinations(range(d), size):
+            S = list(support)
+            for signs in itertools.product((1.0, -1.0), repeat=size):
+                w = np.zeros(d)
+                if S:
+                    M = A[np.ix_(S, S)] + l2 * np.eye(size)
+                    if abs(np.linalg.det(M)) < 1e-300:
+                        continue
+                    w[S] = _solve(M, b[S] - 0.5 * l1 * np.array(signs))
+                    if np.any(w[S] * np.array(signs) <= 0.0):
+                        continue
+                rest = [j for j in range(d) if j not in support]
+                if rest and np.any(np.abs((A @ w - b)[rest]) > 0.5 * l1 * (1 + 1e-12)):
+                    continue
+                if best is None:
+                    best = w
+    return np.zeros(d) if best is None else best
 
 
 @dataclass(frozen=True)
 class Penalty:
-    """The regularizer ``l1·|w| + l2·w²``, with the name a user knows it by."""
+    """The regularizer ``l1·‖w‖₁ + l2·‖w‖²``, with the name a user knows it by."""
 
     reg: str
     l1: float = 0.0
     l2: float = 0.0
 
-    def __call__(self, w):
-        w = np.asarray(w, dtype=float)
-        return self.l1 * np.abs(w) + self.l2 * w * w
+    def __call__(self, w: np.ndarray):
+        """The penalty of weights of shape (..., d)."""
+        return (self.l1 * np.abs(w) + self.l2 * w * w).sum(axis=-1)
 
     def objective(self, data: Dataset, w):
-        """``F(w) = L(w) + l1·|w| + l2·w²``."""
+        """``F(w) = L(w) + l1·‖w‖₁ + l2·‖w‖²`` for weights of shape (..., d)."""
+        w = data.weights(w)
         return data.data_loss(w) + self(w)
 
-    def w_star(self, data: Dataset) -> float:
-        """The closed-form minimiser of ``F``."""
-        a, b = data.a, data.b
-        if a + self.l2 == 0.0:
-            return 0.0
-        return float(np.sign(b) * max(abs(b) - self.l1 / 2.0, 0.0) / (a + self.l2))
+    def w_star(self, data: Dataset) -> np.ndarray:
+        """The exact minimiser of ``F``, one entry per weight."""
+        if data.features == 1:  # the closed form, as the lesson states it
+            a, b = float(data.A[0, 0]), float(data.b[0])
+            if a + self.l2 == 0.0:
+                return np.zeros(1)
+            return np.array([float(np.sign(b) * max(abs(b) - self.l1 / 2.0, 0.0) / (a + self.l2))])
+        return exact_minimiser(data.A, data.b, self.l1, self.l2)
+
+    def curvature(self, data: Dataset) -> float:
+        """The largest eigenvalue of ``A + l2·I`` (``a + l2`` with one weight)."""
+        if data.features == 1:
+            return float(data.A[0, 0]) + self.l2
+        return float(np.linalg.eigvalsh(data.A).max()) + self.l2
 
     def stable_lr(self, data: Dataset) -> float:
-        """Gradient steps on the smooth part converge only for ``lr < 1/(a + l2)``."""
-        curvature = data.a + self.l2
+        """Gradient steps on the smooth part converge only for ``lr < 1/λmax(A + l2·I)``."""
+        curvature = self.curvature(data)
         return float("inf") if curvature == 0.0 else 1.0 / curvature
 
 

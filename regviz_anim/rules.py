@@ -1,12 +1,13 @@
 """Update rules and step-size schedules, each a small pure function.
 
-A rule maps ``(w, lr) -> new w``. The smooth part of the objective (data loss plus
-``l2·w²``) is handled by a gradient step; the ``l1·|w|`` part by one of three rules:
+A rule maps ``(w, lr) -> new w`` for a vector of weights, coordinate by coordinate. The smooth
+part of the objective (data loss plus ``l2·‖w‖²``) is handled by a gradient step; the
+``l1·‖w‖₁`` part by one of three rules:
 
 - ``subgradient``: ``w - lr·(g + l1·sign(w))`` with ``sign(0) = 0``. With a constant step it
   chatters about 0 instead of landing on it.
-- ``clipped`` (truncated gradient): the same step, but one that would carry ``w`` across 0
-  stops at 0, and at 0 the weight stays while ``|g(0)| ≤ l1``.
+- ``clipped`` (truncated gradient): the same step, but a coordinate that would cross 0 stops
+  at 0, and at 0 it stays while ``|g_j| ≤ l1``.
 - ``proximal`` (ISTA): ``soft_threshold(w - lr·g, lr·l1)``.
 """
 from __future__ import annotations
@@ -14,22 +15,24 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-Gradient = Callable[[float], float]
-Rule = Callable[[float, float], float]
+import numpy as np
+
+Gradient = Callable[[np.ndarray], np.ndarray]
+Rule = Callable[[np.ndarray, float], np.ndarray]
 Schedule = Callable[[int], float]
 
 L1_UPDATES = ("subgradient", "clipped", "proximal")
 SCHEDULES = ("constant", "inv_sqrt", "inv")
 
 
-def sign(w: float) -> float:
+def sign(w: np.ndarray) -> np.ndarray:
     """``sign`` with ``sign(0) = 0``."""
-    return (w > 0) - (w < 0)
+    return np.sign(w)
 
 
-def soft_threshold(z: float, t: float) -> float:
-    """``S(z, t) = sign(z)·max(|z| - t, 0)``: the proximal map of ``t·|w|``."""
-    return sign(z) * max(abs(z) - t, 0.0)
+def soft_threshold(z: np.ndarray, t: float) -> np.ndarray:
+    """``S(z, t) = sign(z)·max(|z| - t, 0)``, per coordinate: the proximal map of ``t·‖w‖₁``."""
+    return np.sign(z) * np.maximum(np.abs(z) - t, 0.0)
 
 
 def gradient_step(grad: Gradient) -> Rule:
@@ -45,12 +48,12 @@ def subgradient_step(grad: Gradient, l1: float) -> Rule:
 def clipped_step(grad: Gradient, l1: float) -> Rule:
     """The subgradient step, truncated at 0 (Langford, Li & Zhang 2009)."""
 
-    def step(w: float, lr: float) -> float:
-        if w == 0.0:
-            # Leave 0 only when the data pushes harder than the penalty holds.
-            return soft_threshold(-lr * grad(0.0), lr * l1)
-        new = w - lr * (grad(w) + l1 * sign(w))
-        return 0.0 if sign(new) != sign(w) else new
+    def step(w: np.ndarray, lr: float) -> np.ndarray:
+        g = grad(w)
+        new = w - lr * (g + l1 * sign(w))
+        new = np.where(sign(new) != sign(w), 0.0, new)
+        # A coordinate at 0 leaves it only when the smooth part pushes harder than the penalty holds.
+        return np.where(w == 0.0, soft_threshold(-lr * g, lr * l1), new)
 
     return step
 

@@ -1,7 +1,9 @@
 """The figure, built once per render: a static background, and frame k drawn by blitting.
 
-The scene draws a :class:`~regviz_anim.frames.SceneData`; it knows colours and layout, not
-penalties or update rules. No pyplot: the figure has its own Agg canvas.
+The scene composes panels (``regviz_anim.panels``) on one figure and owns the theme, the
+layout, the title, caption and step counter, and blitting. It draws a
+:class:`~regviz_anim.frames.SceneData` and knows no penalty or update rule. No pyplot: the
+figure has its own Agg canvas.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .frames import RunView, SceneData
+from .panels import DEFAULT_PANELS, PANELS
 
 # Okabe & Ito's colour-blind-safe palette; per theme, the colours of each regularizer's runs.
 THEMES = {
@@ -27,32 +30,115 @@ THEMES = {
     },
 }
 LINESTYLES = ["-", (0, (6, 2)), (0, (2, 1.5))]
-TRAIL = 8
 BASE_SHORT_SIDE_PX = 720  # the design size: with a 720 px short side, 1 pt = 100/72 px
 
 
-def _layout(panels: tuple[str, ...], wide: bool) -> list[list[str]]:
+def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]:
+    """The mosaic of panels, and its width and height ratios. A BIG panel (the plane) takes the
+    left column, and in a narrow frame a panel past the third gets the bottom row."""
     n = len(panels)
+    if getattr(PANELS[panels[0]], "BIG", False) and n > 1:
+        big, rest = panels[0], list(panels[1:])
+        if wide:
+            return [[big, other] for other in rest], {"width_ratios": [1.2, 1.0]}
+        if n == 2:
+            return [[big], rest], {"height_ratios": [2.2, 1.0]}
+        column = [[big, other] for other in rest[:2]]
+        bottom = [[other] * 2 for other in rest[2:]]
+        return column + bottom, {"width_ratios": [1.35, 1.0], "height_ratios": [1.0, 1.0] + [0.8] * len(bottom)}
     if n == 1:
-        return [list(panels)]
+        return [list(panels)], {}
     if n == 2:
-        return [list(panels)] if wide else [[p] for p in panels]
+        return ([list(panels)] if wide else [[p] for p in panels]), {}
     if n == 3:
-        return [[panels[0], panels[1]], [panels[2], panels[2]]]
-    return [[panels[0], panels[1]], [panels[2], panels[3]]]
+        return [[panels[0], panels[1]], [panels[2], panels[2]]], {}
+    return [[panels[0], panels[1]], [panels[2], panels[3]]], {}
+
+
+def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, rest_room: float | None = None) -> None:
+    """Set ``text`` to ``full``, broken into lines where it would not fit: the first line in ``room``
+    pixels, later ones in ``rest_room``. It breaks at the first of ``breaks`` if that gives two
+    lines that fit, else greedily at every break (and inside a piece too long alone, at spaces;
+    a non-breaking space holds a formula together)."""
+    rest_room = room if rest_room is None else rest_room
+
+    def fits(line: str, first: bool) -> bool:
+        text.set_text(line)
+        return text.get_window_extent(renderer).width <= (room if first else rest_room)
+
+    if fits(full, True):
+        return
+    head, sep, tail = full.partition(breaks[0])
+    if sep and fits(head, True) and fits(tail, False):
+        text.set_text(f"{head}\n{tail}")
+        return
+    pieces, rest = [], full
+    while rest:
+        cut = min((i for i in (rest.find(b, 1) for b in breaks) if i > 0), default=len(rest))
+        pieces.append(rest[:cut])
+        rest = rest[cut:]
+    words = []  # a piece too long for a line of its own is broken at its spaces
+    for piece in pieces:
+        words += [piece] if fits(piece.strip(), True) else [w for w in piece.replace(" ", "\0 ").split("\0") if w]
+    lines = [words[0]]
+    for piece in words[1:]:
+        if fits(lines[-1] + piece, len(lines) == 1):
+            lines[-1] += piece
+        else:
+            lines.append(piece.lstrip(" ·,:").lstrip() if piece.startswith((" ", ",", ":")) else piece)
+    lines[0] = lines[0].rstrip(":,")
+    text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
+
+
+class Style:
+    """What a panel needs of the scene: the theme's colours, a run's colour and line, a legend in
+    the theme, and a way to register its moving artists."""
+
+    def __init__(self, colors: dict, moving: list):
+        self.colors = colors
+        self._moving = moving
+        self.markers: dict[str, object] = {}  # each run's current-position marker, by label
+
+    def animated(self, artist):
+        artist.set_animated(True)
+        self._moving.append(artist)
+        return artist
+
+    def marker(self, ax, run: RunView, *, trail_alpha: float = 0.45, zorder: float = 5):
+        """A run's moving position: a faint trail of recent steps and a big marker, both moving."""
+        trail = self.animated(ax.plot([], [], color=self.color(run), lw=0, marker="o", ms=6, alpha=trail_alpha)[0])
+        dot = self.animated(ax.plot([], [], color=self.color(run), marker="o", ms=14, mec=self.colors["bg"], mew=2,
+                                    ls="none", zorder=zorder)[0])
+        self.markers[run.label] = dot
+        return trail, dot
+
+    def color(self, run: RunView) -> str:
+        options = self.colors["runs"][run.kind]
+        return options[run.variant % len(options)]
+
+    def line(self, run: RunView) -> dict:
+        return {"color": self.color(run), "linestyle": LINESTYLES[run.variant % len(LINESTYLES)]}
+
+    def legend(self, ax, **kwargs) -> None:
+        legend = ax.legend(frameon=True, facecolor=self.colors["bg"], edgecolor=self.colors["grid"],
+                           labelcolor=self.colors["fg"], framealpha=0.9, **kwargs)
+        legend.set_zorder(1)
 
 
 class Scene:
-    """Holds the figure and its moving artists; :meth:`frame` returns frame k as an RGB array."""
+    """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
     def __init__(self, data: SceneData, *, size: tuple[int, int] = (1280, 720), theme: str = "light",
-                 panels: tuple[str, ...] = ("loss", "weight", "fit", "gradient")):
+                 panels: tuple[str, ...] | None = None):
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
-        self.data, self.size, self.theme, self.panels = data, size, theme, tuple(panels)
+        panels = tuple(panels or DEFAULT_PANELS[data.features])
+        self.data, self.size, self.theme, self.panels = data, size, theme, panels
         self.colors = THEMES[theme]
         self.moving: list = []
+        self.style = Style(self.colors, self.moving)
+        self.markers = self.style.markers
         dpi = 100.0 * min(width, height) / BASE_SHORT_SIDE_PX
         self.wide = width >= 1.5 * height
         scale = 1.0 if self.wide or len(panels) < 2 else 0.88  # two columns in a narrow frame
@@ -64,12 +150,11 @@ class Scene:
                                  layout="constrained")
             self.canvas = FigureCanvasAgg(self.figure)
             self.figure.get_layout_engine().set(h_pad=0.06, w_pad=0.08, hspace=0.06, wspace=0.04)
-            self.axes = self.figure.subplot_mosaic(_layout(tuple(panels), width >= 1.2 * height))
+            mosaic, ratios = _layout(panels, width >= 1.2 * height)
+            self.axes = self.figure.subplot_mosaic(mosaic, **ratios)
             for ax in self.axes.values():
                 self._style(ax)
-            self.markers: dict[str, object] = {}
-            draw = {"loss": self._loss, "weight": self._weight, "fit": self._fit, "gradient": self._gradient}
-            self._updates = [draw[name](self.axes[name]) for name in panels]
+            self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in panels]
             self._header()
             self._wrap_header()
             self.canvas.draw()
@@ -78,11 +163,6 @@ class Scene:
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
 
     # --- building -----------------------------------------------------------------------------
-
-    def _animated(self, artist):
-        artist.set_animated(True)
-        self.moving.append(artist)
-        return artist
 
     def _style(self, ax) -> None:
         c = self.colors
@@ -96,166 +176,27 @@ class Scene:
         ax.yaxis.label.set_color(c["fg"])
         ax.title.set_color(c["fg"])
 
-    def color(self, run: RunView) -> str:
-        options = self.colors["runs"][run.kind]
-        return options[run.variant % len(options)]
-
-    def _style_of(self, run: RunView) -> dict:
-        return {"color": self.color(run), "linestyle": LINESTYLES[run.variant % len(LINESTYLES)]}
-
-    def _legend(self, ax, **kwargs) -> None:
-        legend = ax.legend(frameon=True, facecolor=self.colors["bg"], edgecolor=self.colors["grid"],
-                           labelcolor=self.colors["fg"], framealpha=0.9, **kwargs)
-        legend.set_zorder(1)
-
     def _header(self) -> None:
         c, d = self.colors, self.data
         self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight="bold",
                                           color=c["fg"])
         self.caption = self.figure.supxlabel(d.caption, fontsize=16, color=c["fg"])
-        self.step_text = self._animated(self.figure.text(0.99, 0.985, self._step_label(d.total_steps), ha="right",
-                                                         va="top", fontsize=18, color=c["fg"],
-                                                         family="DejaVu Sans Mono"))
+        self.step_text = self.style.animated(self.figure.text(0.99, 0.985, self._step_label(d.total_steps),
+                                                              ha="right", va="top", fontsize=18, color=c["fg"],
+                                                              family="DejaVu Sans Mono"))
 
     def _wrap_header(self) -> None:
         """Break the title and the caption into lines where they would not fit in one."""
         renderer = self.canvas.get_renderer()
         width = self.figure.bbox.width
         counter = self.step_text.get_window_extent(renderer).width
-        if self.title.get_window_extent(renderer).width > width - counter - 0.04 * width:
-            self.title.set_text(self.data.title.replace(":  ", "\n", 1))
-        if self.caption.get_window_extent(renderer).width > 0.97 * width:
-            self.caption.set_text(self.data.caption.replace("  ·  ", "\n"))
+        _wrap(self.title, self.data.title, (":  ", ",  ", " ("), width - counter - 0.04 * width, renderer,
+              rest_room=0.97 * width)
+        _wrap(self.caption, self.data.caption, ("  ·  ",), 0.97 * width, renderer)
 
     def _step_label(self, k: int) -> str:
         total = self.data.total_steps
         return f"step {k:>{len(str(total))}d} / {total}"
-
-    def _w_limits(self) -> tuple[float, float]:
-        grid = self.data.w_grid
-        return float(grid[0]), float(grid[-1])
-
-    def _loss(self, ax):
-        c, d = self.colors, self.data
-        ax.set_title("objective F = L + penalty")
-        ax.set_xlabel("w")
-        ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label="L(w), data only")
-        drawn = set()
-        for run in d.runs:
-            if run.kind not in drawn and run.kind != "none":
-                drawn.add(run.kind)
-                ax.plot(d.w_grid, run.curve, color=self.color(run), lw=2.8, label=f"L + {run.label.split(' · ')[0]}")
-                ax.plot([run.w_star], [run.f_star], marker="*", ms=17, color=self.color(run),
-                        mec=c["bg"], mew=1.2, zorder=4, ls="none")
-        curves = np.concatenate([d.data_curve] + [r.curve for r in d.runs])
-        top = max(float(r.objective[0]) for r in d.runs)
-        top = max(top, float(np.min(curves)) + 1e-3)
-        low = float(np.min(curves))
-        pad = 0.08 * (top - low)
-        ax.set_xlim(*self._w_limits())
-        ax.set_ylim(low - pad, top + pad)
-        self._legend(ax, loc="best")
-        trails, dots = [], []
-        for run in d.runs:
-            trails.append(self._animated(ax.plot([], [], color=self.color(run), lw=0, marker="o", ms=6,
-                                                 alpha=0.45)[0]))
-            dot = self._animated(ax.plot([], [], color=self.color(run), marker="o", ms=14, mec=c["bg"],
-                                         mew=2, ls="none", zorder=5)[0])
-            dots.append(dot)
-            self.markers[run.label] = dot
-
-        def update(k: int) -> None:
-            for run, trail, dot in zip(d.runs, trails, dots):
-                t = min(k, len(run.w) - 1)
-                lo = max(0, t - TRAIL)
-                trail.set_data(run.w[lo:t], run.objective[lo:t])
-                dot.set_data([run.w[t]], [run.objective[t]])
-                dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
-        return update
-
-    def _weight(self, ax):
-        c, d = self.colors, self.data
-        ax.set_title("weight w by step")
-        ax.set_xlabel("step")
-        ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
-        for run in d.runs:
-            if run.band is not None:
-                ax.axhspan(*run.band, color=self.color(run), alpha=0.22, lw=0,
-                           label=f"{run.label}: predicted band")
-        for run in d.runs:
-            ax.axhline(run.w_star, color=self.color(run), lw=1.6, ls=(0, (5, 3)), alpha=0.9)
-        ws = np.concatenate([np.clip(r.w, *self._w_limits()) for r in d.runs] + [[0.0]])
-        lo, hi = float(ws.min()), float(ws.max())
-        pad = 0.08 * (hi - lo or 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
-        ax.set_xlim(0, 1.03 * max(d.total_steps, 1))  # room for the marker at the last step
-        paths, dots = [], []
-        steps = np.arange(d.total_steps + 1)
-        for run in d.runs:
-            paths.append(self._animated(ax.plot([], [], lw=2.8, label=run.label, **self._style_of(run))[0]))
-            dots.append(self._animated(ax.plot([], [], marker="o", ms=10, color=self.color(run), mec=c["bg"],
-                                               mew=1.5, ls="none", zorder=5)[0]))
-        # The legend is drawn once, in the background; its handles copy the lines' "animated"
-        # flag (Artist.update_from), so the lines are briefly static while it is made.
-        for path in paths:
-            path.set_animated(False)
-        self._legend(ax, loc="upper right")
-        for path in paths:
-            path.set_animated(True)
-
-        def update(k: int) -> None:
-            for run, path, dot in zip(d.runs, paths, dots):
-                t = min(k, len(run.w) - 1)
-                path.set_data(steps[: t + 1], run.w[: t + 1])
-                dot.set_data([t], [run.w[t]])
-        return update
-
-    def _fit(self, ax):
-        c, d = self.colors, self.data
-        ax.set_title("fitted line y = w·x")
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-        span = np.array([d.x.min(), d.x.max()])
-        ax.scatter(d.x, d.y, s=40, color=c["fg"], zorder=3, label="data")
-        ys = np.concatenate([d.y, span * max(abs(r.w[0]) for r in d.runs), -span * max(abs(r.w[0]) for r in d.runs)])
-        lo, hi = float(ys.min()), float(ys.max())
-        pad = 0.08 * (hi - lo or 1.0)
-        ax.set_ylim(lo - pad, hi + pad)
-        ax.set_xlim(span[0] - 0.05 * np.ptp(span), span[1] + 0.05 * np.ptp(span))
-        lines = [self._animated(ax.plot([], [], lw=3, **self._style_of(run))[0]) for run in d.runs]
-
-        def update(k: int) -> None:
-            for run, line in zip(d.runs, lines):
-                line.set_data(span, span * run.w[min(k, len(run.w) - 1)])
-        return update
-
-    def _gradient(self, ax):
-        c, d = self.colors, self.data
-        ax.set_title("push on w (−gradient)")
-        rows = np.arange(2 * len(d.runs))[::-1]
-        ax.set_yticks(rows[0::2] - 0.5, [run.label for run in d.runs])
-        ax.tick_params(axis="y", length=0)
-        ax.axvline(0.0, color=c["fg"], lw=1.3)
-        pushes = np.concatenate([np.concatenate([r.data_push, r.penalty_push]) for r in d.runs])
-        reach = float(np.quantile(np.abs(pushes), 0.98)) or 1.0
-        ax.set_xlim(-1.1 * reach, 1.1 * reach)
-        ax.set_ylim(-0.7, rows[0] + 0.7)
-        ax.grid(False, axis="y")
-        for row in rows[1:-1:2]:
-            ax.axhline(row - 0.5, color=c["grid"], lw=1.0)
-        ax.set_xlabel("grey: data · colour: penalty")
-        bars = []
-        for i, run in enumerate(d.runs):
-            data_bar = self._animated(ax.barh(rows[2 * i], 0.0, height=0.7, color=c["muted"])[0])
-            pen_bar = self._animated(ax.barh(rows[2 * i + 1], 0.0, height=0.7, color=self.color(run))[0])
-            bars.append((run, data_bar, pen_bar))
-
-        def update(k: int) -> None:
-            for run, data_bar, pen_bar in bars:
-                t = min(k, len(run.w) - 1)
-                data_bar.set_width(float(np.clip(run.data_push[t], -1.1 * reach, 1.1 * reach)))
-                pen_bar.set_width(float(np.clip(run.penalty_push[t], -1.1 * reach, 1.1 * reach)))
-        return update
 
     # --- drawing ------------------------------------------------------------------------------
 

@@ -120,8 +120,13 @@ class Transaction:
         for target in targets:
             missing = [p for p in [target.parent, *target.parent.parents] if not p.exists()]
             for folder in reversed(missing):
-                folder.mkdir()
-                self.created.append(folder)
+                try:
+                    folder.mkdir()
+                except FileExistsError:  # a parallel render made it first
+                    if not folder.is_dir():
+                        raise
+                else:
+                    self.created.append(folder)
             self.cleaned += remove_leftovers(target)
 
     def file(self, target: Path) -> Path:

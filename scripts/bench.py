@@ -9,6 +9,10 @@ the decoded frames against the rendered ones.
 
     python scripts/bench.py                 # 200 frames, 3 runs each (a few minutes)
     python scripts/bench.py --repeat 1      # quicker, noisier
+    python scripts/bench.py --skip-usual    # regviz-anim's own figures only
+
+It also renders the two-weight scene (the ``diamond`` preset, 200 steps) as a GIF and prints
+its time against the one-weight GIF's.
 """
 from __future__ import annotations
 
@@ -27,12 +31,14 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     """Run one render in this process and print its peak memory as JSON."""
     import resource
 
-    from regviz_anim.config import RenderSettings, Scenario
+    from regviz_anim.config import render_config
     from regviz_anim.descent import simulate
+    from regviz_anim.presets import preset_options
 
-    sim = simulate(Scenario(steps=steps))
-    settings = RenderSettings(frames=frames, hold=0.0)
-    if kind == "regviz":
+    options = {**preset_options("diamond"), "steps": steps} if kind == "two" else {"steps": steps}
+    scenario, settings = render_config({**options, "frames": frames, "hold": 0.0})
+    sim = simulate(scenario)
+    if kind in ("regviz", "two"):
         from regviz_anim.renderer import render_simulation
         render_simulation(sim, settings, out)
     else:
@@ -44,7 +50,7 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
         from regviz_anim.scene import Scene
 
         matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
-        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size)
+        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size, panels=settings.panels)
         for artist in scene.moving:  # the usual way draws everything, every frame
             artist.set_animated(False)
         scene.figure.set_layout_engine("none")  # but keeps the layout from the first draw, to be fair to it
@@ -107,6 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each render; medians are printed")
+    parser.add_argument("--skip-usual", action="store_true", help="do not time the FuncAnimation baseline")
     parser.add_argument("--job", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--steps", type=int, default=200, help=argparse.SUPPRESS)
@@ -119,8 +126,9 @@ def main() -> None:
         tmp = Path(tmp)
         rows = {}
         for fmt in ("gif", "mp4"):
-            for kind in ("regviz", "usual"):
+            for kind in ("regviz",) if args.skip_usual else ("regviz", "usual"):
                 rows[kind, fmt] = measure(kind, tmp / f"{kind}.{fmt}", n, 200, args.repeat)
+        two = measure("two", tmp / "two.gif", n, 200, args.repeat)
         long_runs = {fmt: measure("regviz", tmp / f"long.{fmt}", 4 * n, 4 * n, args.repeat) for fmt in ("gif", "mp4")}
         quality = {fmt: psnr(tmp / f"regviz.{fmt}", n) for fmt in ("gif", "mp4")}
 
@@ -128,16 +136,19 @@ def main() -> None:
           f"({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
     print(f"{'render':<34}{'wall s':>8}{'python MB':>11}{'encoder MB':>12}{'file KB':>10}")
     names = {"regviz": "regviz-anim", "usual": "FuncAnimation + " }
-    for (kind, fmt), r in rows.items():
-        label = names[kind] + ("" if kind == "regviz" else ("PillowWriter" if fmt == "gif" else "FFMpegWriter"))
-        print(f"{label + ' ' + fmt.upper():<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['encoder_mb']:>12.0f}"
+    table = [(names[kind] + ("" if kind == "regviz" else ("PillowWriter" if fmt == "gif" else "FFMpegWriter"))
+              + " " + fmt.upper(), r) for (kind, fmt), r in rows.items()]
+    table.append(("regviz-anim GIF, two weights", two))
+    for label, r in table:
+        print(f"{label:<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['encoder_mb']:>12.0f}"
               f"{r['bytes'] / 1024:>10.0f}")
     print()
-    for fmt in ("gif", "mp4"):
+    for fmt in () if args.skip_usual else ("gif", "mp4"):
         ours, usual = rows["regviz", fmt], rows["usual", fmt]
         print(f"{fmt.upper()}: {usual['wall'] / ours['wall']:.1f}x faster, "
               f"file {ours['bytes'] / usual['bytes']:.2f}x the usual size, "
               f"python memory {ours['python_mb'] / usual['python_mb']:.2f}x")
+    print(f"two-weight GIF: {two['wall'] / rows['regviz', 'gif']['wall']:.2f}x the one-weight GIF's wall time")
     print()
     for fmt in ("gif", "mp4"):
         short, long = rows["regviz", fmt], long_runs[fmt]

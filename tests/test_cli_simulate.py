@@ -118,4 +118,4 @@ def test_presets_lists_every_preset(capsys):
     status, out, _ = run_cli(capsys, "presets")
     assert status == 0
     assert [line.split()[0] for line in out.splitlines()] == [
-        "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet"]
+        "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet", "diamond", "correlated", "diamond-small-lambda"]

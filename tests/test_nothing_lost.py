@@ -370,7 +370,7 @@ def test_8_scene_data_refuses_non_finite_numbers():
 
     sim = simulate(Scenario())
     run = sim.runs[0]
-    broken = type(run)(**{**run.__dict__, "w": np.array([1.0, np.nan])})
+    broken = type(run)(**{**run.__dict__, "w": np.array([[1.0], [np.nan]])})
     with pytest.raises(ValueError, match="not finite"):
         scene_data(type(sim)(sim.scenario, sim.data, (broken,)), 2)
 

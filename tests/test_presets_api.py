@@ -49,7 +49,8 @@ def test_elasticnet_sits_between_l1_and_l2():
 
 
 def test_every_preset_is_tested():
-    assert set(PRESETS) == {"seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet"}
+    assert set(PRESETS) == {"seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet",
+                            "diamond", "correlated", "diamond-small-lambda"}  # the last three: test_two_weights
 
 
 def test_api_options_are_validated_like_the_command_line():

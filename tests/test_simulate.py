@@ -15,7 +15,7 @@ def by_label(sim):
 def test_seed_data_moments_and_minimisers():
     data = make_dataset()
     np.testing.assert_allclose(data.x, np.arange(-1, 1, 0.1), rtol=0, atol=1e-15)
-    assert data.a == pytest.approx(0.335) and data.b == pytest.approx(0.1675)
+    assert data.A[0, 0] == pytest.approx(0.335) and data.b[0] == pytest.approx(0.1675)
     assert penalty_for("l1", 0.5).w_star(data) == 0.0
     assert penalty_for("l2", 0.5).w_star(data) == pytest.approx(0.20060, abs=5e-6)
 
@@ -62,15 +62,16 @@ def test_several_l1_updates_give_several_runs():
 def test_loss_is_the_objective_at_every_step():
     r = simulate(Scenario()).runs[1]
     data = make_dataset()
-    expected = np.mean((data.y - r.w[:, None] * data.x) ** 2, axis=1) + 0.5 * r.w**2
+    w = r.w[:, 0]
+    expected = np.mean((data.y - w[:, None] * data.x) ** 2, axis=1) + 0.5 * w**2
     np.testing.assert_allclose(r.loss, expected, rtol=1e-12)
-    assert len(r.w) == len(r.loss) == 201 and r.w[0] == 1.0
+    assert r.w.shape == (201, 1) and len(r.loss) == 201 and r.w[0, 0] == 1.0
 
 
 def test_elasticnet_minimiser():
     data = make_dataset()
     pen = penalty_for("elasticnet", 0.2, 0.5)  # l1 = 0.1 < 2b: nonzero
-    expected = (data.b - 0.05) / (data.a + 0.1)
+    expected = (data.b[0] - 0.05) / (data.A[0, 0] + 0.1)
     assert pen.w_star(data) == pytest.approx(expected)
     r = run(data, pen, "proximal", lr=0.1, steps=3000, w0=1.0)
     assert r.w[-1] == pytest.approx(expected, abs=1e-9)
@@ -113,11 +114,11 @@ datasets = st.builds(
 @given(data=datasets, side=st.sampled_from([0.4, 0.8, 1.25, 3.0]), update=st.sampled_from(["clipped", "proximal"]),
        w0=st.floats(-2, 2))
 def test_l1_converges_to_closed_form_on_both_sides_of_threshold(data, side, update, w0):
-    assume(abs(data.b) > 1e-3)  # b = 0 puts the threshold at λ = 0
-    threshold = 2 * abs(data.b)
+    assume(abs(data.b[0]) > 1e-3)  # b = 0 puts the threshold at λ = 0
+    threshold = 2 * abs(data.b[0])
     lam = side * threshold
     pen = penalty_for("l1", lam)
-    lr = 0.5 / data.a  # half the stable bound
+    lr = 0.5 / data.A[0, 0]  # half the stable bound
     r = run(data, pen, update, lr=lr, steps=4000, w0=w0)
     assert r.w[-1] == pytest.approx(pen.w_star(data), abs=1e-9)
     if side > 1:
@@ -130,8 +131,8 @@ def test_l1_converges_to_closed_form_on_both_sides_of_threshold(data, side, upda
 @given(data=datasets, lam=st.floats(0, 3), w0=st.floats(-2, 2))
 def test_l2_converges_to_closed_form(data, lam, w0):
     pen = penalty_for("l2", lam)
-    r = run(data, pen, "gradient", lr=0.5 / (data.a + lam), steps=4000, w0=w0)
-    assert r.w[-1] == pytest.approx(data.b / (data.a + lam), abs=1e-9)
+    r = run(data, pen, "gradient", lr=0.5 / (data.A[0, 0] + lam), steps=4000, w0=w0)
+    assert r.w[-1] == pytest.approx(data.b[0] / (data.A[0, 0] + lam), abs=1e-9)
 
 
 def test_frame_steps_cover_start_to_end_and_motion_mode_favours_the_fast_start():

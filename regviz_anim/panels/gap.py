@@ -1,0 +1,42 @@
+"""The objective gap F(w_t) − F* by step, on a log scale: proximal and clipped descent close it
+steadily, while constant-step subgradient descent stalls at a level set by its step size."""
+import numpy as np
+
+FEATURES = (1, 2)
+FLOOR = 1e-12  # relative to max(1, |F*|): below it the gap is rounding, drawn on the floor
+
+
+def draw(ax, d, style):
+    c = style.colors
+    ax.set_title("objective gap F(w) − F*")
+    ax.set_xlabel("step")
+    ax.set_yscale("log")
+    gaps = []
+    for run in d.runs:
+        floor = FLOOR * max(1.0, abs(run.f_star))
+        gaps.append(np.maximum(run.objective - run.f_star, floor))
+    floor = min(float(g.min()) for g in gaps)
+    top = max(float(g.max()) for g in gaps)
+    ax.set_ylim(floor / 3, top * 3 if top > floor else floor * 10)
+    ax.set_xlim(0, 1.03 * max(d.total_steps, 1))
+    ax.axhline(floor, color=c["muted"], lw=1.2, ls=(0, (2, 2)))
+    ax.text(0.99, 0.02, "floor: rounding", transform=ax.transAxes, ha="right", va="bottom", color=c["muted"],
+            fontsize="small")
+    steps = np.arange(d.total_steps + 1)
+    paths, dots = [], []
+    for run in d.runs:
+        paths.append(style.animated(ax.plot([], [], lw=2.6, label=run.label, **style.line(run))[0]))
+        dots.append(style.animated(ax.plot([], [], marker="o", ms=9, color=style.color(run), mec=c["bg"],
+                                           mew=1.5, ls="none", zorder=5)[0]))
+    for path in paths:  # see the weight panel: the legend copies the lines' "animated" flag
+        path.set_animated(False)
+    style.legend(ax, loc="upper right", ncol=1 if len(d.runs) <= 3 else 2, fontsize="small")
+    for path in paths:
+        path.set_animated(True)
+
+    def update(k: int) -> None:
+        for gap, path, dot in zip(gaps, paths, dots):
+            t = min(k, len(gap) - 1)
+            path.set_data(steps[: t + 1], gap[: t + 1])
+            dot.set_data([t], [gap[t]])
+    return update

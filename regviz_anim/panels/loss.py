@@ -1,0 +1,38 @@
+"""One weight: the data loss and each objective over w, a marker and a short trail per run at its
+current w, and a star at each minimiser."""
+import numpy as np
+
+FEATURES = (1,)
+TRAIL = 8
+
+
+def draw(ax, d, style):
+    c = style.colors
+    ax.set_title("objective F = L + penalty")
+    ax.set_xlabel("w")
+    ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label="L(w), data only")
+    drawn = set()
+    for run in d.runs:
+        if run.kind not in drawn and run.kind != "none":
+            drawn.add(run.kind)
+            ax.plot(d.w_grid, run.curve, color=style.color(run), lw=2.8, label=f"L + {run.label.split(' · ')[0]}")
+            ax.plot([run.w_star[0]], [run.f_star], marker="*", ms=17, color=style.color(run),
+                    mec=c["bg"], mew=1.2, zorder=4, ls="none")
+    curves = np.concatenate([d.data_curve] + [r.curve for r in d.runs])
+    top = max(float(r.objective[0]) for r in d.runs)
+    top = max(top, float(np.min(curves)) + 1e-3)
+    low = float(np.min(curves))
+    pad = 0.08 * (top - low)
+    ax.set_xlim(float(d.w_grid[0]), float(d.w_grid[-1]))
+    ax.set_ylim(low - pad, top + pad)
+    style.legend(ax, loc="best")
+    trails, dots = zip(*(style.marker(ax, run) for run in d.runs))
+
+    def update(k: int) -> None:
+        for run, trail, dot in zip(d.runs, trails, dots):
+            t = min(k, len(run.w) - 1)
+            lo = max(0, t - TRAIL)
+            trail.set_data(run.w[lo:t, 0], run.objective[lo:t])
+            dot.set_data([run.w[t, 0]], [run.objective[t]])
+            dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
+    return update

@@ -1,0 +1,103 @@
+"""Two weights: the textbook picture. Contours of the data loss over (w1, w2); for each penalty the
+ball through its solution (L1's diamond, L2's circle, the elastic net's rounded diamond), which
+the loss contour through that solution touches; each run's path with a moving marker; the
+minimisers starred; the axes w1 = 0 and w2 = 0 drawn bold, since that is where L1 lands."""
+import numpy as np
+
+FEATURES = (2,)
+BIG = True
+TRAIL = 8
+GRID = 241
+
+
+def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
+    """The boundary ``{w : l1·‖w‖₁ + l2·‖w‖² = level}`` as (points, 2), exact at the four corners."""
+    theta = np.linspace(0.0, 2.0 * np.pi, points)  # 721 points: every quarter turn is a sample
+    u = np.stack([np.cos(theta), np.sin(theta)], axis=1)
+    n1 = np.abs(u).sum(axis=1)
+    if l2 == 0.0:
+        t = level / (l1 * n1)
+    else:  # l2·t² + l1·n1·t - level = 0, the positive root (‖u‖ = 1)
+        t = (-l1 * n1 + np.sqrt((l1 * n1) ** 2 + 4.0 * l2 * level)) / (2.0 * l2)
+    return u * t[:, None]
+
+
+def balls(d) -> dict:
+    """Each penalty's ball through its solution, once per regularizer: {kind: (run, boundary)}."""
+    out = {}
+    for run in d.runs:
+        level = float(run.penalty(run.w_star))
+        if run.kind not in out and level > 0.0:
+            out[run.kind] = (run, ball(run.penalty.l1, run.penalty.l2, level))
+    return out
+
+
+def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square view holding 0, the starts, every minimiser, the unpenalised one, the balls whole,
+    and the paths (within reason)."""
+    points = [np.zeros((1, 2)), d.least_squares[None], *(r.w_star[None] for r in d.runs),
+              *(r.w[:1] for r in d.runs), *edges]
+    points = np.concatenate(points)
+    core = float(np.abs(points).max()) or 1.0
+    paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs] + [points])
+    lo, hi = paths.min(axis=0), paths.max(axis=0)
+    half = 0.5 * float((hi - lo).max()) * 1.1 or 1.0
+    lo = (lo + hi) / 2 - half
+    lo -= 0.45 * half  # room in the lower-left corner for the legend, clear of the balls
+    return (lo[0], lo[0] + 2.45 * half), (lo[1], lo[1] + 2.45 * half)
+
+
+def draw(ax, d, style):
+    c = style.colors
+    ax.set_title("loss contours and penalty balls")
+    ax.set_xlabel("w1")
+    ax.set_ylabel("w2")
+    drawn = balls(d)
+    (x0, x1), (y0, y1) = limits(d, [edge for _, edge in drawn.values()])
+    w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
+    loss = d.data.data_loss(np.stack([w1, w2], axis=-1))
+    low = float(d.data.data_loss(d.least_squares))
+    span = float(loss.max()) - low
+    levels = low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
+    ax.contour(w1, w2, loss, levels=levels, colors=c["muted"], linewidths=1.0, alpha=0.75)
+    ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
+    ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
+    ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
+            label="least squares")
+    names = {"l1": "L1 diamond", "l2": "L2 circle", "elasticnet": "elastic-net ball"}
+    for kind, (run, edge) in drawn.items():
+        colour = style.color(run)
+        ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)
+        ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3, label=names.get(kind, kind))
+        touching = float(d.data.data_loss(run.w_star))
+        if touching > low:  # the loss contour through the solution: it touches the ball there
+            ax.contour(w1, w2, loss, levels=[touching], colors=[colour], linewidths=1.6,
+                       linestyles=[(0, (4, 2))], zorder=3)
+    starred = set()
+    for run in d.runs:
+        if run.kind not in starred:
+            starred.add(run.kind)
+            ax.plot(*run.w_star, marker="*", ms=22, color=style.color(run), mec=c["bg"], mew=1.5, ls="none",
+                    zorder=6)
+    for start in {tuple(r.w[0]) for r in d.runs}:
+        ax.plot(*start, marker="o", ms=11, mfc="none", mec=c["fg"], mew=2, ls="none", zorder=4)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    style.legend(ax, loc="lower left")  # the view is square about the balls: that corner is free
+    paths, trails, dots = [], [], []
+    for run in d.runs:
+        paths.append(style.animated(ax.plot([], [], lw=1.8, alpha=0.8, **style.line(run))[0]))
+        trail, dot = style.marker(ax, run, trail_alpha=0.5, zorder=7)
+        trails.append(trail)
+        dots.append(dot)
+
+    def update(k: int) -> None:
+        for run, path, trail, dot in zip(d.runs, paths, trails, dots):
+            t = min(k, len(run.w) - 1)
+            path.set_data(run.w[: t + 1, 0], run.w[: t + 1, 1])
+            lo = max(0, t - TRAIL)
+            trail.set_data(run.w[lo:t, 0], run.w[lo:t, 1])
+            dot.set_data([run.w[t, 0]], [run.w[t, 1]])
+            dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
+    return update

@@ -1,0 +1,57 @@
+"""The weights by step: each run's path, w* dashed, the zero line, and for constant-step
+subgradient runs on one weight the band it is predicted to chatter in. With two weights, w1 is
+drawn solid and w2 dashed."""
+import numpy as np
+
+FEATURES = (1, 2)
+WEIGHT_STYLES = ["-", (0, (3, 1.6))]
+
+
+def draw(ax, d, style):
+    c = style.colors
+    one = d.features == 1
+    ax.set_title("weight w by step" if one else "weights w1, w2 by step")
+    ax.set_xlabel("step")
+    ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
+    for run in d.runs:
+        if run.band is not None:
+            ax.axhspan(*run.band, color=style.color(run), alpha=0.22, lw=0,
+                       label=f"{run.label}: predicted band")
+    for run in d.runs:
+        for j, star in enumerate(run.w_star):
+            ax.axhline(star, color=style.color(run), lw=1.6, ls=(0, (5, 3)) if one else (0, (1, 2)), alpha=0.9)
+    ws = np.concatenate([np.clip(r.w, *d.w_range).ravel() for r in d.runs] + [[0.0]])
+    lo, hi = float(ws.min()), float(ws.max())
+    pad = 0.08 * (hi - lo or 1.0)
+    # Two weights: headroom above the paths for the legend, so it covers none of them.
+    ax.set_ylim(lo - pad, hi + (pad if one else 0.4 * (hi - lo or 1.0)))
+    ax.set_xlim(0, 1.03 * max(d.total_steps, 1))  # room for the marker at the last step
+    paths, dots = [], []
+    steps = np.arange(d.total_steps + 1)
+    for run in d.runs:
+        for j in range(d.features):
+            line = style.line(run) if one else {"color": style.color(run), "linestyle": WEIGHT_STYLES[j]}
+            label = run.label if one else f"{run.label}: w{j + 1}"
+            paths.append(style.animated(ax.plot([], [], lw=2.8, label=label, **line)[0]))
+            dots.append(style.animated(ax.plot([], [], marker="o", ms=10, color=style.color(run), mec=c["bg"],
+                                               mew=1.5, ls="none", zorder=5)[0]))
+    if one:
+        # The legend is drawn once, in the background; its handles copy the lines' "animated"
+        # flag (Artist.update_from), so the lines are briefly static while it is made.
+        for path in paths:
+            path.set_animated(False)
+        style.legend(ax, loc="upper right")
+        for path in paths:
+            path.set_animated(True)
+    else:  # the runs' colours are named in the other panels; here, which line is which weight
+        keys = [ax.plot([], [], color=c["fg"], lw=2.4, ls=WEIGHT_STYLES[j], label=f"w{j + 1}")[0]
+                for j in range(d.features)]
+        style.legend(ax, handles=keys, loc="upper right", ncol=d.features)
+    columns = [(run, j) for run in d.runs for j in range(d.features)]
+
+    def update(k: int) -> None:
+        for (run, j), path, dot in zip(columns, paths, dots):
+            t = min(k, len(run.w) - 1)
+            path.set_data(steps[: t + 1], run.w[: t + 1, j])
+            dot.set_data([t], [run.w[t, j]])
+    return update
