@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import ConfigError, RenderSettings, check_fps, render_config, scenario_from
+from .config import ConfigError, RenderSettings, Scenario, check_fps, render_config, scenario_from
 from .descent import Simulation
 from .descent import simulate as _simulate
 from .presets import preset_options
@@ -33,7 +33,8 @@ def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
     Returns a :class:`~regviz_anim.descent.Simulation` whose ``runs`` are trajectories with
     ``w``, ``loss``, ``w_star``, ``zero_step`` and ``diverged``. Bad values raise ConfigError.
     """
-    return _simulate(scenario_from(_options(preset, options), only=True))
+    from_preset = {k: v for k, v in _options(preset, {}).items() if k in Scenario.__dataclass_fields__}
+    return _simulate(scenario_from({**from_preset, **options}, only=True))  # a preset's playback is not asked
 
 
 def render(out: str | Path = "outputs/l1_vs_l2.gif", *, preset: str | None = None,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from .panels import DEFAULT_PANELS, PANELS
+from .path import LAM_SCALES
 from .rules import L1_UPDATES, SCHEDULES
 
 PANEL_NAMES = tuple(PANELS)
@@ -22,6 +23,7 @@ PANEL_NAMES = tuple(PANELS)
 REGS = ("none", "l1", "l2", "elasticnet")
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
+ANIMATES = ("steps", "lam")
 GIF_FPS = (1, 2, 4, 5, 10, 20, 25, 50)
 MAX_FRAMES = 100_000
 MAX_FEATURES = 2
@@ -159,6 +161,18 @@ def x_range(raw: Any) -> tuple[float, float]:
     return lo, hi
 
 
+def lam_range(raw: Any) -> tuple[float, float]:
+    allowed = f"must be two numbers LO,HI with 0 <= LO < HI <= {MAGNITUDE:g}"
+    items = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        lo, hi = (number(low=0, high=MAGNITUDE)(item) for item in items)
+    except (TypeError, ValueError):
+        raise ValueError(allowed) from None
+    if not lo < hi:
+        raise ValueError(allowed)
+    return lo, hi
+
+
 def size(raw: Any) -> tuple[int, int]:
     allowed = "must be WIDTHxHEIGHT, each from 160 to 3840 pixels (for example 1280x720)"
     items = raw.lower().split("x") if isinstance(raw, str) else raw
@@ -203,6 +217,12 @@ SCENARIO_OPTIONS = (
            "RULES"),
     Option("schedule", choice(SCHEDULES), "step size: lr, lr/sqrt(t+1) or lr/(t+1)", "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
+    Option("animate", choice(ANIMATES), "what moves: the gradient steps at one λ, or λ itself (the path of "
+           "exact minimisers)", "WHAT"),
+    Option("lam_range", optional(lam_range),
+           "with --animate lam: the λ range (default: 0 to 1.5 times the λ that zeroes every L1 weight)", "LO,HI"),
+    Option("lam_scale", choice(LAM_SCALES), "with --animate lam: λ spaced evenly (linear) or on a log scale", "NAME"),
+    Option("lam_steps", integer(low=2, high=100_000), "with --animate lam: how many values of λ", "N"),
     Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
     Option("w_true", weights(low=-MAGNITUDE, high=MAGNITUDE),
            "the true weight that made the data; one per weight, or one for all", "W"),
@@ -221,7 +241,10 @@ RENDER_OPTIONS = (
     Option("duration", optional(number(low=0, low_open=True)),
            "seconds of motion before the hold (default: a frame a step, at most 10 s)", "SEC"),
     Option("frames", optional(integer(low=2, high=MAX_FRAMES)), "number of frames of motion", "N"),
-    Option("hold", number(low=0, high=60), "seconds the last frame is held", "SEC"),
+    Option("hold", number(low=0, high=60), "seconds the last frame is held (with --bounce: the turning frame)",
+           "SEC"),
+    Option("hold_start", number(low=0, high=60), "seconds the first frame is held before the motion", "SEC"),
+    Option("bounce", flag, "play forward, then back to the start"),
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
     Option("panels", optional(choices(PANEL_NAMES)),
@@ -251,6 +274,10 @@ class Scenario:
     l1_update: tuple[str, ...] = ("clipped",)
     schedule: str = "constant"
     l1_ratio: float = 0.5
+    animate: str = "steps"
+    lam_range: tuple[float, float] | None = None
+    lam_scale: str = "linear"
+    lam_steps: int = 200
     allow_divergence: bool = False
     w_true: float | tuple[float, ...] = 0.5
     features: int = 1
@@ -269,6 +296,8 @@ class RenderSettings:
     duration: float | None = None
     frames: int | None = None
     hold: float = 2.0
+    hold_start: float = 0.0
+    bounce: bool = False
     size: tuple[int, int] = (1280, 720)
     theme: str = "light"
     panels: tuple[str, ...] | None = None  # None: the default for the number of weights
@@ -325,6 +354,8 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
         raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2")
     if scenario.n_points < d + 1:
         raise ConfigError("n_points", scenario.n_points, f"needs at least {d + 1} points for {d} weights")
+    if scenario.lam_scale == "log" and scenario.lam_range is not None and scenario.lam_range[0] == 0.0:
+        raise ConfigError("lam_range", scenario.lam_range, "a log scale needs LO > 0")
     return scenario
 
 
@@ -345,14 +376,19 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     scenario = scenario_from({k: v for k, v in raw.items() if k in Scenario.__dataclass_fields__})
     rest = {k: v for k, v in raw.items() if k not in Scenario.__dataclass_fields__}
     settings = settings_from(rest)
-    d = scenario.features
+    d, mode = scenario.features, scenario.animate
     if settings.panels is None:
-        return scenario, replace(settings, panels=DEFAULT_PANELS[d])
-    wrong = [name for name in settings.panels if d not in PANELS[name].FEATURES]
+        return scenario, replace(settings, panels=DEFAULT_PANELS[mode, d])
+
+    def suits(panel) -> bool:
+        return d in panel.FEATURES and mode in panel.MODES
+
+    wrong = [name for name in settings.panels if not suits(PANELS[name])]
     if wrong:
-        fitting = ", ".join(name for name, panel in PANELS.items() if d in panel.FEATURES)
-        raise ConfigError("panels", settings.panels, f"{wrong[0]} does not show {d} weight{'s' * (d > 1)}; "
-                          f"with --features {d} use any of {fitting}")
+        fitting = ", ".join(name for name, panel in PANELS.items() if suits(panel))
+        shows = f"{d} weight{'s' * (d > 1)}" + (" as λ grows" if mode == "lam" else "")
+        raise ConfigError("panels", settings.panels, f"{wrong[0]} does not show {shows}; "
+                          f"with --features {d} --animate {mode} use any of {fitting}")
     return scenario, settings
 
 

@@ -155,8 +155,14 @@ def divergence_message(data: Dataset, traj: Trajectory) -> str:
             "use a smaller --lr, a diminishing --schedule, or --allow-divergence to show it")
 
 
-def simulate(scenario: Scenario) -> Simulation:
-    """Every run of the scenario. A diverging run is a ConfigError unless divergence is allowed."""
+def simulate(scenario: Scenario):
+    """Every run of the scenario: a Simulation of gradient descent, or with ``animate="lam"`` the
+    exact path (a :class:`~regviz_anim.path.PathSimulation`). A diverging run is a ConfigError
+    unless divergence is allowed."""
+    if scenario.animate == "lam":
+        from .path import trace
+
+        return trace(scenario)
     data = make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
                         noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
     runs = []

@@ -1,6 +1,7 @@
 """Encoders: RGB frames in, a file out. They know pixels and timing, nothing else.
 
-Every encoder is a context manager with one method, ``write(frame)``. It writes to the path it
+Every encoder is a context manager with one method, ``write(frame, hold=0.0)``: the frame shows
+for ``1/fps`` seconds plus ``hold``. It writes to the path it
 is given (the caller's output transaction decides where that is and renames it into place) and,
 when the ``with`` block ends cleanly, finishes the file and checks that it is complete: the
 encoder process's exit status and the file's structure. A failure raises :class:`EncoderError`.
@@ -33,8 +34,8 @@ class Encoder(contextlib.AbstractContextManager):
 
     suffix = ""
 
-    def __init__(self, path: str | Path, *, size: tuple[int, int], fps: float, hold: float = 0.0, loop: int = 0):
-        self.path, self.size, self.fps, self.hold, self.loop = Path(path), size, fps, hold, loop
+    def __init__(self, path: str | Path, *, size: tuple[int, int], fps: float, loop: int = 0):
+        self.path, self.size, self.fps, self.loop = Path(path), size, fps, loop
 
     def __enter__(self):
         self._open(self.path)
@@ -96,12 +97,11 @@ class GifEncoder(Encoder):
 
     suffix = ".gif"
 
-    def __init__(self, path, *, size, fps, hold=0.0, loop=0, palette_from: Sequence[np.ndarray] = ()):
-        super().__init__(path, size=size, fps=fps, hold=hold, loop=loop)
+    def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = ()):
+        super().__init__(path, size=size, fps=fps, loop=loop)
         self._samples = list(palette_from)
         self._delay_cs = max(1, round(100 / fps))
         self._prev: np.ndarray | None = None
-        self._pending: tuple[Image.Image, tuple[int, int], bool] | None = None
 
     def _open(self, tmp: Path) -> None:
         self._file = open(tmp, "wb")
@@ -115,7 +115,7 @@ class GifEncoder(Encoder):
             head += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(self.loop - 1, 0)) + b"\x00"
         self._file.write(head)
 
-    def write(self, frame: np.ndarray) -> None:
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._check(frame)
         if self._prev is None:
             self._header(frame)
@@ -134,11 +134,8 @@ class GifEncoder(Encoder):
                 offset = (int(x0), int(y0))
                 self._prev[y0:y1, x0:x1] = frame[y0:y1, x0:x1]
             transparent = True
-        # A frame's delay is known only once the next one comes (the last is held longer),
-        # so the previous frame is written now and this one is kept.
-        if self._pending is not None:
-            self._emit(*self._pending, delay_cs=self._delay_cs)
-        self._pending = (Image.fromarray(region, "L"), offset, transparent)
+        delay = min(65535, self._delay_cs + round(100 * hold))
+        self._emit(Image.fromarray(region, "L"), offset, transparent, delay_cs=delay)
 
     def _emit(self, image, offset, transparent, *, delay_cs: int) -> None:
         params = {"duration": 10 * delay_cs, "disposal": 1}
@@ -150,9 +147,8 @@ class GifEncoder(Encoder):
     def _close(self, ok: bool) -> None:
         try:
             if ok:
-                if self._pending is None:
+                if self._prev is None:
                     raise EncoderError("no frames were written")
-                self._emit(*self._pending, delay_cs=min(65535, self._delay_cs + round(100 * self.hold)))
                 self._file.write(b";")
                 self._file.flush()
                 written = self._file.tell()
@@ -200,8 +196,8 @@ class Mp4Encoder(Encoder):
 
     suffix = ".mp4"
 
-    def __init__(self, path, *, size, fps, hold=0.0, loop=0, crf: int = 14, preset: str = "medium"):
-        super().__init__(path, size=size, fps=fps, hold=hold, loop=loop)
+    def __init__(self, path, *, size, fps, loop=0, crf: int = 14, preset: str = "medium"):
+        super().__init__(path, size=size, fps=fps, loop=loop)
         if size[0] % 2 or size[1] % 2:
             raise ValueError(f"H.264 in yuv420p needs even sizes, got {size[0]}x{size[1]}")
         self.crf, self.preset = crf, preset
@@ -238,9 +234,11 @@ class Mp4Encoder(Encoder):
             self._process.wait()
             raise EncoderError(self._failure()) from None
 
-    def write(self, frame: np.ndarray) -> None:
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
+        """The frame, repeated to stay ``hold`` seconds longer (the video's frame rate is constant)."""
         self._check(frame)
-        self._feed(frame)
+        for _ in range(1 + round(hold * self.fps)):
+            self._feed(frame)
         self._last = frame
 
     def _failure(self) -> str:
@@ -261,8 +259,6 @@ class Mp4Encoder(Encoder):
             if self._last is None:
                 self._process.kill()
                 raise EncoderError("no frames were written")
-            for _ in range(round(self.hold * self.fps)):
-                self._feed(self._last)
             try:
                 self._process.stdin.close()
             except OSError:
@@ -292,7 +288,7 @@ class PngFramesEncoder(contextlib.AbstractContextManager):
         self.folder = Path(folder)
         self.frames_written = 0
 
-    def write(self, frame: np.ndarray) -> None:
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         Image.fromarray(frame).save(self.folder / f"frame_{self.frames_written:05d}.png", format="PNG",
                                     compress_level=1)
         self.frames_written += 1
@@ -308,7 +304,7 @@ class PngPoster(contextlib.AbstractContextManager):
         self.path = Path(path)
         self._last: np.ndarray | None = None
 
-    def write(self, frame: np.ndarray) -> None:
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._last = frame
 
     def __exit__(self, *exc):

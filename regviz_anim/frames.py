@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .descent import Simulation, Trajectory
+from .path import PathRun, PathSimulation
 from .problem import Dataset, Penalty, penalty_for
 
 GRID_POINTS = 400
@@ -31,8 +32,9 @@ class RunView:
     band: tuple[float, float] | None
     zero_steps: tuple[int | None, ...]
     diverged: bool
-    data_push: np.ndarray       # -∇L(w) per step, (steps + 1, d)
-    penalty_push: np.ndarray    # the penalty's push per step, (steps + 1, d)
+    data_push: np.ndarray | None       # -∇L(w) per step, (steps + 1, d)
+    penalty_push: np.ndarray | None    # the penalty's push per step, (steps + 1, d)
+    zero_lam: tuple[float | None, ...] | None = None  # the λ path: from where each weight is 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,6 +49,9 @@ class SceneData:
     w_grid: np.ndarray | None = None      # one weight: the range of w the loss panel spans
     data_curve: np.ndarray | None = None  # one weight: L over w_grid
     least_squares: np.ndarray | None = None  # the minimiser with no penalty
+    mode: str = "steps"                   # "steps": frame k shows step k; "lam": the k-th λ of lams
+    lams: np.ndarray | None = None        # the λ grid, for mode "lam"
+    lam_scale: str = "linear"
 
     @property
     def features(self) -> int:
@@ -165,7 +170,7 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
             penalty_push=penalty_push(traj, data_push),
         ))
     for view in views:
-        for name in ("w", "objective", "curve", "data_push", "penalty_push"):
+        for name in ("w", "objective", "curve", "data_push", "penalty_push"):  # None: not part of this view
             values = getattr(view, name)
             if values is not None and not np.isfinite(values).all():
                 raise ValueError(f"{view.label}: {name} is not finite; no frame is drawn from it")
@@ -186,4 +191,60 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
         frame_steps=pick_steps([t.w for t in sim.runs], n_frames, timing),
         total_steps=max(t.steps for t in sim.runs), w_range=w_range,
         w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares,
+    )
+
+
+def _one_weight_grid(points: list[float]) -> np.ndarray:
+    lo, hi = min(points), max(points)
+    pad = 0.08 * (hi - lo or 1.0)
+    return np.linspace(lo - pad, hi + pad, GRID_POINTS)
+
+
+def path_outcome(run: PathRun, lams: np.ndarray) -> str:
+    """The path's result in words: from which λ each weight is exactly 0, or where it ends."""
+    hi = float(lams[-1])
+    beyond = " (past this range)"
+    if run.features == 1:
+        zero = run.zero_lam[0]
+        if zero is not None and zero > 0.0:
+            return f"{run.label}: exactly 0 from λ = {zero:.4g}" + (beyond if zero > hi else "")
+        return f"{run.label} at λ = {hi:.4g}: {float(run.w[-1, 0]):.4g}"
+    zeros = [(j, z) for j, z in enumerate(run.zero_lam, 1) if z is not None and z > 0.0]
+    if not zeros:
+        return f"{run.label} at λ = {hi:.4g}: ({', '.join(f'{v:.3g}' for v in run.w[-1])})"
+    zeros.sort(key=lambda item: item[1])
+    parts = [f"w{j} exactly 0 from λ = {z:.4g}" + (beyond if z > hi else "") for j, z in zeros]
+    return f"{run.label}: " + ", ".join(parts)
+
+
+def path_scene_data(sim: PathSimulation, n_frames: int) -> SceneData:
+    """Everything a render of the λ path with ``n_frames`` frames draws: frame k shows one λ."""
+    one = sim.data.features == 1
+    least_squares = penalty_for("none", 0.0).w_star(sim.data)
+    seen: dict[str, int] = {}
+    views = []
+    for run in sim.runs:
+        variant = seen.get(run.reg, 0)
+        seen[run.reg] = variant + 1
+        if not (np.isfinite(run.w).all() and np.isfinite(run.objective).all()):
+            raise ValueError(f"{run.label}: the path is not finite; no frame is drawn from it")
+        views.append(RunView(
+            label=run.label, kind=run.reg, variant=variant, penalty=run.unit, w=run.w, objective=run.objective,
+            curve=None, w_star=run.w[-1], f_star=float(run.objective[-1]), band=None,
+            zero_steps=(None,) * sim.data.features, diverged=False, data_push=None, penalty_push=None,
+            zero_lam=run.zero_lam,
+        ))
+    every = np.concatenate([least_squares] + [r.w.ravel() for r in sim.runs] + [[0.0]])
+    grid = _one_weight_grid([float(every.min()), float(every.max()), -0.5 * float(np.abs(every).max())]) if one \
+        else None
+    core = max(1.0, float(np.abs(every).max()))
+    lo, hi = float(sim.lam[0]), float(sim.lam[-1])
+    model = "y = w·x" if one else "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {sim.scenario.corr:g})"
+    return SceneData(
+        title=f"The minimiser as λ grows, {model}:  λ from {lo:.4g} to {hi:.4g}",
+        caption="  ·  ".join(path_outcome(r, sim.lam) for r in sim.runs), data=sim.data, runs=tuple(views),
+        frame_steps=pick_steps([np.arange(len(sim.lam))[:, None]], n_frames, "even"),
+        total_steps=len(sim.lam) - 1, w_range=(float(grid[0]), float(grid[-1])) if one else (-3 * core, 3 * core),
+        w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares,
+        mode="lam", lams=sim.lam, lam_scale=sim.scenario.lam_scale,
     )

@@ -35,6 +35,12 @@ PRESETS = {p.name: p for p in (
     Preset("diamond-small-lambda", "two weights, λ = 0.15 below both thresholds: L1 shrinks both "
            "weights and keeps them, like L2",
            {**TWO, "corr": 0.5, "w_true": (1.2, 0.1), "lam": 0.15}),
+    Preset("lambda-path", "λ as the clock: L1's minimum slides to exactly 0 at λ = 2|b| = 0.335 and stays; "
+           "L2's follows b/(a+λ) and never arrives",
+           {"animate": "lam", "hold_start": 1.0}),
+    Preset("lasso-path", "two weights as λ grows: the lasso drops w2 at λ = 0.3 and w1 at 2.5, sliding onto an "
+           "axis; ridge only shrinks",
+           {"features": 2, "corr": 0.5, "w_true": (1.2, 0.1), "animate": "lam", "hold_start": 1.0}),
 )}
 
 

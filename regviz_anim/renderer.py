@@ -19,7 +19,7 @@ from .config import RenderSettings, Scenario, check_render_target, render_target
 from .descent import Simulation
 from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, encoder_for
 from .export import parameters, strict_json
-from .frames import SceneData, scene_data
+from .frames import SceneData, path_scene_data, scene_data
 from .scene import Scene
 from .transaction import OutputError, Transaction
 
@@ -82,41 +82,65 @@ def _start_worker(data: SceneData, kwargs: dict) -> None:
     _worker_scene = Scene(data, **kwargs)
 
 
-def _draw_chunk(start: int, stop: int) -> np.ndarray:
-    return np.stack([_worker_scene.frame(i) for i in range(start, stop)])
+def _draw_chunk(indices: list[int]) -> np.ndarray:
+    return np.stack([_worker_scene.frame(i) for i in indices])
 
 
-def frames(scene: Scene, workers: int = 1) -> Iterator[np.ndarray]:
-    """Every frame in order. With workers > 1, other processes draw a few chunks ahead (never more).
+def playback(n: int, settings: RenderSettings) -> tuple[list[int], list[float]]:
+    """The order the ``n`` drawn frames play in, and how long each is held beyond 1/fps: the first
+    ``hold_start``; the last ``hold``, or with ``bounce`` the turning frame before the way back."""
+    order = list(range(n)) + (list(range(n - 2, -1, -1)) if settings.bounce else [])
+    holds = [0.0] * len(order)
+    holds[n - 1] += settings.hold
+    holds[0] += settings.hold_start
+    return order, holds
+
+
+def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> Iterator[np.ndarray]:
+    """The frames in ``order`` (default: all, in order). With workers > 1, other processes draw a
+    few chunks ahead (never more).
 
     Drawing in other processes pays only where cores are left over once the encoder has one:
     on a 2-core machine it was slower than drawing here, so one process is the default.
     """
-    n = scene.frame_count
+    order = list(range(scene.frame_count)) if order is None else order
     if workers <= 1:
-        for i in range(n):
+        for i in order:
             yield scene.frame(i)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     kwargs = {"size": scene.size, "theme": scene.theme, "panels": scene.panels}
+    n = len(order)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(scene.data, kwargs))
-    chunks = iter(range(0, n, CHUNK))
+    chunks = iter([order[i:i + CHUNK] for i in range(0, len(order), CHUNK)])
     pending: deque = deque()
     try:
-        for start in chunks:
-            pending.append(pool.submit(_draw_chunk, start, min(start + CHUNK, n)))
+        for chunk in chunks:
+            pending.append(pool.submit(_draw_chunk, chunk))
             if len(pending) >= workers + 1:
                 break
         while pending:
             block = pending.popleft().result()
-            start = next(chunks, None)
-            if start is not None:
-                pending.append(pool.submit(_draw_chunk, start, min(start + CHUNK, n)))
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.submit(_draw_chunk, chunk))
             yield from block
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def describe_steps(sim) -> int:
+    """How many steps there are to show: gradient steps, or λ values less one."""
+    return len(sim.lam) - 1 if sim.scenario.animate == "lam" else max(r.steps for r in sim.runs)
+
+
+def describe(sim, n_frames: int, timing: str) -> SceneData:
+    """What each of ``n_frames`` frames shows, for either kind of animation."""
+    if sim.scenario.animate == "lam":
+        return path_scene_data(sim, n_frames)
+    return scene_data(sim, n_frames, timing)
 
 
 def palette_samples(scene: Scene, count: int = 4) -> list[np.ndarray]:
@@ -136,9 +160,9 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     out = Path(out)
     check_render_target(out, settings)
     encoder = encoder_for(out)
-    n = settings.frame_count(max(r.steps for r in sim.runs))
+    n = settings.frame_count(describe_steps(sim))
     size = settings.even_size
-    scene = Scene(scene_data(sim, n, settings.timing), size=size, theme=settings.theme, panels=settings.panels)
+    scene = Scene(describe(sim, n, settings.timing), size=size, theme=settings.theme, panels=settings.panels)
     options = {"palette_from": palette_samples(scene)} if encoder is GifEncoder else {}
     targets = render_targets(out, settings)
     existed = [path for _, path in targets if path.exists()]
@@ -150,20 +174,26 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
         if settings.frames_dir is not None:
             staged["frames_dir"] = tx.folder(settings.frames_dir)
         try:
+            order, holds = playback(n, settings)
             with contextlib.ExitStack() as stack:
-                sinks = [stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
-                                                     hold=settings.hold, loop=settings.loop, **options))]
+                animation = stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
+                                                        loop=settings.loop, **options))
+                drawn = []  # the poster and the frames folder take each drawn frame once, forward
                 if "frames_dir" in staged:
-                    sinks.append(stack.enter_context(PngFramesEncoder(staged["frames_dir"])))
+                    drawn.append(stack.enter_context(PngFramesEncoder(staged["frames_dir"])))
                 if "poster" in staged:
-                    sinks.append(stack.enter_context(PngPoster(staged["poster"])))
-                for i, frame in enumerate(frames(scene, settings.workers)):
-                    for sink in sinks:
+                    drawn.append(stack.enter_context(PngPoster(staged["poster"])))
+                for i, frame in enumerate(frames(scene, settings.workers, order)):
+                    animation.write(frame, hold=holds[i])
+                    for sink in drawn if i < n else ():
                         sink.write(frame)
                     if progress is not None:
-                        progress(i + 1, n)
+                        progress(i + 1, len(order))
             record = sidecar_record(sim.scenario, settings, out)
-            record.update(frames=n, steps_shown=scene.data.frame_steps.tolist(), caption=scene.data.caption,
+            shown = scene.data.frame_steps
+            where = ({"lams_shown": scene.data.lams[shown].tolist()} if scene.data.mode == "lam"
+                     else {"steps_shown": shown.tolist()})
+            record.update(frames=n, played=len(order), **where, caption=scene.data.caption,
                           runs=[r.summary() for r in sim.runs],
                           outputs={key: {"path": str(target), **fingerprint(staged[key])}
                                    for key, target in output_files(out, settings).items()})

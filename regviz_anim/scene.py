@@ -119,10 +119,11 @@ class Style:
     def line(self, run: RunView) -> dict:
         return {"color": self.color(run), "linestyle": LINESTYLES[run.variant % len(LINESTYLES)]}
 
-    def legend(self, ax, **kwargs) -> None:
+    def legend(self, ax, *, zorder: float = 1, **kwargs):
         legend = ax.legend(frameon=True, facecolor=self.colors["bg"], edgecolor=self.colors["grid"],
                            labelcolor=self.colors["fg"], framealpha=0.9, **kwargs)
-        legend.set_zorder(1)
+        legend.set_zorder(zorder)
+        return legend
 
 
 class Scene:
@@ -133,7 +134,7 @@ class Scene:
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
-        panels = tuple(panels or DEFAULT_PANELS[data.features])
+        panels = tuple(panels or DEFAULT_PANELS[data.mode, data.features])
         self.data, self.size, self.theme, self.panels = data, size, theme, panels
         self.colors = THEMES[theme]
         self.moving: list = []
@@ -195,7 +196,10 @@ class Scene:
         _wrap(self.caption, self.data.caption, ("  ·  ",), 0.97 * width, renderer)
 
     def _step_label(self, k: int) -> str:
-        total = self.data.total_steps
+        d = self.data
+        if d.mode == "lam":
+            return f"λ = {d.lams[k]:#.4g}"
+        total = d.total_steps
         return f"step {k:>{len(str(total))}d} / {total}"
 
     # --- drawing ------------------------------------------------------------------------------

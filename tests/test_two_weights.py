@@ -135,8 +135,8 @@ def test_bad_two_weight_input_is_exit_2(capsys, argv, fragment):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--panels", "plane"], "--panels plane: plane does not show 1 weight; with --features 1 use any of loss,"),
-    (["--features", "2", "--panels", "plane,fit"], "fit does not show 2 weights; with --features 2 use any of"),
+    (["--panels", "plane"], "--panels plane: plane does not show 1 weight; with --features 1 --animate steps use any of loss,"),
+    (["--features", "2", "--panels", "plane,fit"], "fit does not show 2 weights; with --features 2 --animate steps use any of"),
 ])
 def test_panels_must_suit_the_number_of_weights(tmp_path, capsys, argv, fragment):
     status, _, err = run_cli(capsys, "render", "-o", str(tmp_path / "a.gif"), *argv, *SMALL)

@@ -2,6 +2,7 @@
 import numpy as np
 
 FEATURES = (1,)
+MODES = ("steps", "lam")
 
 
 def draw(ax, d, style):

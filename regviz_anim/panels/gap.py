@@ -3,6 +3,7 @@ steadily, while constant-step subgradient descent stalls at a level set by its s
 import numpy as np
 
 FEATURES = (1, 2)
+MODES = ("steps",)
 FLOOR = 1e-12  # relative to max(1, |F*|): below it the gap is rounding, drawn on the floor
 
 

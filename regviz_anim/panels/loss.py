@@ -3,6 +3,7 @@ current w, and a star at each minimiser."""
 import numpy as np
 
 FEATURES = (1,)
+MODES = ("steps",)
 TRAIL = 8
 
 

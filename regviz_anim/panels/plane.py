@@ -1,10 +1,14 @@
 """Two weights: the textbook picture. Contours of the data loss over (w1, w2); for each penalty the
 ball through its solution (L1's diamond, L2's circle, the elastic net's rounded diamond), which
 the loss contour through that solution touches; each run's path with a moving marker; the
-minimisers starred; the axes w1 = 0 and w2 = 0 drawn bold, since that is where L1 lands."""
+minimisers starred; the axes w1 = 0 and w2 = 0 drawn bold, since that is where L1 lands.
+
+When λ is the clock (mode "lam"), the runs are the exact solutions as λ grows: the balls and the
+touching contours move with them, and L1's solution slides onto an axis."""
 import numpy as np
 
 FEATURES = (2,)
+MODES = ("steps", "lam")
 BIG = True
 TRAIL = 8
 GRID = 241
@@ -22,12 +26,27 @@ def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
     return u * t[:, None]
 
 
+def touching(d, w: np.ndarray, points: int = 361) -> np.ndarray:
+    """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``."""
+    excess = float(d.data.data_loss(w) - d.data.data_loss(d.least_squares))
+    if excess <= 0.0:
+        return np.empty((0, 2))
+    values, vectors = np.linalg.eigh(d.data.A)
+    theta = np.linspace(0.0, 2.0 * np.pi, points)
+    circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
+    return d.least_squares + np.sqrt(excess) * (circle / np.sqrt(values)) @ vectors.T
+
+
 def balls(d) -> dict:
-    """Each penalty's ball through its solution, once per regularizer: {kind: (run, boundary)}."""
+    """Each penalty's ball through its solution, once per regularizer: {kind: (run, boundary)}. When
+    λ moves, the largest of its balls (the view must hold them all)."""
     out = {}
     for run in d.runs:
-        level = float(run.penalty(run.w_star))
-        if run.kind not in out and level > 0.0:
+        if run.kind in out:
+            continue
+        levels = run.penalty(run.w if d.mode == "lam" else run.w_star[None])
+        level = float(levels.max())
+        if level > 0.0:
             out[run.kind] = (run, ball(run.penalty.l1, run.penalty.l2, level))
     return out
 
@@ -65,21 +84,30 @@ def draw(ax, d, style):
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
             label="least squares")
     names = {"l1": "L1 diamond", "l2": "L2 circle", "elasticnet": "elastic-net ball"}
+    moving = []  # mode "lam": (run, fill, edge, contour) moved to each λ's solution
     for kind, (run, edge) in drawn.items():
         colour = style.color(run)
+        ax.plot([], [], color=colour, lw=2.8, label=names.get(kind, kind))  # the legend's entry
+        if d.mode == "lam":
+            fill = style.animated(ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)[0])
+            line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])
+            contour = style.animated(ax.plot([], [], color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)[0])
+            moving.append((run, fill, line, contour))
+            continue
         ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)
-        ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3, label=names.get(kind, kind))
-        touching = float(d.data.data_loss(run.w_star))
-        if touching > low:  # the loss contour through the solution: it touches the ball there
-            ax.contour(w1, w2, loss, levels=[touching], colors=[colour], linewidths=1.6,
-                       linestyles=[(0, (4, 2))], zorder=3)
-    starred = set()
-    for run in d.runs:
-        if run.kind not in starred:
-            starred.add(run.kind)
-            ax.plot(*run.w_star, marker="*", ms=22, color=style.color(run), mec=c["bg"], mew=1.5, ls="none",
-                    zorder=6)
-    for start in {tuple(r.w[0]) for r in d.runs}:
+        ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3)
+        ax.plot(*touching(d, run.w_star).T, color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)
+    if d.mode == "steps":
+        starred = set()
+        for run in d.runs:
+            if run.kind not in starred:
+                starred.add(run.kind)
+                ax.plot(*run.w_star, marker="*", ms=22, color=style.color(run), mec=c["bg"], mew=1.5, ls="none",
+                        zorder=6)
+    else:  # the whole path of solutions, faint
+        for run in d.runs:
+            ax.plot(run.w[:, 0], run.w[:, 1], color=style.color(run), lw=2.0, alpha=0.25, zorder=2)
+    for start in {tuple(r.w[0]) for r in d.runs} if d.mode == "steps" else ():
         ax.plot(*start, marker="o", ms=11, mfc="none", mec=c["fg"], mew=2, ls="none", zorder=4)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
@@ -93,6 +121,12 @@ def draw(ax, d, style):
         dots.append(dot)
 
     def update(k: int) -> None:
+        for run, fill, line, contour in moving:
+            level = float(run.penalty(run.w[k]))
+            edge = ball(run.penalty.l1, run.penalty.l2, level) if level > 0.0 else np.zeros((1, 2))
+            fill.set_xy(edge)
+            line.set_data(edge[:, 0], edge[:, 1])
+            contour.set_data(*touching(d, run.w[k]).T)
         for run, path, trail, dot in zip(d.runs, paths, trails, dots):
             t = min(k, len(run.w) - 1)
             path.set_data(run.w[: t + 1, 0], run.w[: t + 1, 1])

@@ -4,6 +4,7 @@ drawn solid and w2 dashed."""
 import numpy as np
 
 FEATURES = (1, 2)
+MODES = ("steps",)
 WEIGHT_STYLES = ["-", (0, (3, 1.6))]
 
 
