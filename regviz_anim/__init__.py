@@ -4,7 +4,7 @@
 """
 __version__ = "0.2.0"
 
-from .api import Animation, animate, render, simulate  # noqa: E402
+from .api import Animation, animate, explore, render, simulate  # noqa: E402
 from .config import ConfigError  # noqa: E402
 
-__all__ = ["simulate", "render", "animate", "Animation", "ConfigError", "__version__"]
+__all__ = ["simulate", "render", "animate", "explore", "Animation", "ConfigError", "__version__"]

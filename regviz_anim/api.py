@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import html
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,15 +20,28 @@ from typing import Any, Callable
 from .config import ConfigError, RenderSettings, Scenario, check_fps, render_config, scenario_from
 from .descent import Simulation
 from .descent import simulate as _simulate
+from .notebook import explore
 from .presets import preset_options
 
-__all__ = ["simulate", "render", "animate", "Animation"]
+__all__ = ["simulate", "render", "animate", "explore", "Animation"]
 
 
 def _options(preset: str | None, options: dict[str, Any]) -> dict[str, Any]:
     return {**(preset_options(preset) if preset else {}), **options}
 
 
+def _python_errors(function):
+    """Bad values raise ConfigError naming the keyword, as Python spells it: ``lam=-1: ...``."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ConfigError as error:
+            raise (error if error.python else error.in_python()) from None
+    return wrapper
+
+
+@_python_errors
 def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
     """Run gradient descent; ``options`` are the command line's (``lam=0.5``, ``reg="l1,l2"`` ...).
 
@@ -37,6 +52,7 @@ def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
     return _simulate(scenario_from({**from_preset, **options}, only=True))  # a preset's playback is not asked
 
 
+@_python_errors
 def render(out: str | Path = "outputs/l1_vs_l2.gif", *, preset: str | None = None,
            progress: Callable[[int, int], None] | None = None, **options: Any):
     """Render to ``out`` (``.gif`` or ``.mp4``) and its sidecar; returns a RenderResult."""
@@ -58,6 +74,7 @@ class Animation:
     format: str = "mp4"
     _data: bytes | None = field(default=None, repr=False)
 
+    @_python_errors
     def save(self, out: str | Path, *, progress: Callable[[int, int], None] | None = None):
         """Write the animation to ``out`` (format from its suffix); returns a RenderResult."""
         from .renderer import render_simulation
@@ -76,14 +93,31 @@ class Animation:
                 self._data = path.read_bytes()
         return self._data
 
+    @property
+    def caption(self) -> str:
+        """The result in words, as the frame's caption says it."""
+        from .frames import outcome, path_outcome
+
+        sim = self.simulation
+        if sim.scenario.animate == "lam":
+            return "  ·  ".join(path_outcome(r, sim.lam) for r in sim.runs)
+        return "  ·  ".join(outcome(r) for r in sim.runs)
+
+    def __repr__(self) -> str:
+        width, height = self.settings.even_size
+        labels = ", ".join(r.label for r in self.simulation.runs)
+        return f"<regviz_anim Animation {self.format.upper()} {width}x{height} of {labels}: {self.caption}>"
+
     def _repr_html_(self) -> str:
         encoded = base64.b64encode(self.data).decode("ascii")
+        alt = html.escape(f"Animation of gradient descent: {self.caption}", quote=True)
         if self.format == "gif":
-            return f'<img src="data:image/gif;base64,{encoded}" style="max-width:100%"/>'
-        return (f'<video controls autoplay loop muted playsinline style="max-width:100%">'
-                f'<source type="video/mp4" src="data:video/mp4;base64,{encoded}"/></video>')
+            return f'<img src="data:image/gif;base64,{encoded}" alt="{alt}" style="max-width:100%"/>'
+        return (f'<video controls autoplay loop muted playsinline style="max-width:100%" aria-label="{alt}">'
+                f'<source type="video/mp4" src="data:video/mp4;base64,{encoded}"/>{alt}</video>')
 
 
+@_python_errors
 def animate(*, preset: str | None = None, format: str = "mp4", **options: Any) -> Animation:
     """An :class:`Animation` of the runs, for a notebook. ``format`` is ``"mp4"`` or ``"gif"``."""
     if format not in ("mp4", "gif"):

@@ -34,11 +34,18 @@ MIN_X_WIDTH = 1e-6
 
 
 class ConfigError(ValueError):
-    """A value a user gave that is not allowed: names the option, the value and what is."""
+    """A value a user gave that is not allowed: names the option, the value and what is.
 
-    def __init__(self, option: str, value: Any, allowed: str):
-        self.option, self.value, self.allowed = option, value, allowed
-        super().__init__(f"--{option.replace('_', '-')} {_show(value)}: {allowed}")
+    It reads as the command line spells it (``--lam -1: ...``); :meth:`in_python` gives the
+    same error as Python spells it (``lam=-1: ...``), for the API."""
+
+    def __init__(self, option: str, value: Any, allowed: str, *, python: bool = False):
+        self.option, self.value, self.allowed, self.python = option, value, allowed, python
+        where = f"{option}={value!r}" if python else f"--{option.replace('_', '-')} {_show(value)}"
+        super().__init__(f"{where}: {allowed}")
+
+    def in_python(self) -> "ConfigError":
+        return ConfigError(self.option, self.value, self.allowed, python=True)
 
 
 def _show(value: Any) -> str:

@@ -109,6 +109,27 @@ def psnr(path: Path, frames: int) -> tuple[float, float]:
     return min(values), statistics.median(values)
 
 
+def explore_timings() -> dict[str, list[float]] | None:
+    """Milliseconds per step change and per parameter change of ``explore()`` at 960x540."""
+    try:
+        import regviz_anim as ra
+        explorer = ra.explore(size=(960, 540))
+    except ImportError:
+        return None
+    out = {"step": [], "parameter, one weight": [], "parameter, two weights": []}
+    for k in range(5, 205, 5):
+        start = time.perf_counter()
+        explorer.step.value = k
+        out["step"].append(1000 * (time.perf_counter() - start))
+    for key, features in (("parameter, one weight", 1), ("parameter, two weights", 2)):
+        explorer.controls["features"].value = features
+        for lam in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0):
+            start = time.perf_counter()
+            explorer.controls["lam"].value = lam
+            out[key].append(1000 * (time.perf_counter() - start))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=200)
@@ -158,6 +179,13 @@ def main() -> None:
     print()
     for fmt, (low, mid) in quality.items():
         print(f"regviz-anim {fmt.upper()} PSNR of decoded vs rendered frames: median {mid:.1f} dB, min {low:.1f} dB")
+    print()
+    timings = explore_timings()
+    if timings is None:
+        print("explore(): not timed (pip install \"regviz-anim[notebook]\")")
+    for what, values in (timings or {}).items():
+        print(f"explore() at 960x540, {what} change: median {statistics.median(values):.0f} ms, "
+              f"max {max(values):.0f} ms over {len(values)}")
 
 
 if __name__ == "__main__":

@@ -467,11 +467,11 @@ def test_12_display_writes_no_poster_or_frames(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("call, fragment", [
-    (lambda: ra.simulate(steps=Decimal("5.5")), "--steps 5.5: must be a whole number"),
-    (lambda: ra.simulate(steps=5.5), "--steps 5.5: must be a whole number"),
-    (lambda: ra.simulate(fps=3), "--fps 3: is not an option of simulate"),
-    (lambda: ra.simulate(preset=["seed"]), "--preset seed: must be one of seed"),
-    (lambda: ra.render("a.gif", lam="1_0"), "--lam 1_0: must be a finite number"),
+    (lambda: ra.simulate(steps=Decimal("5.5")), "steps=Decimal('5.5'): must be a whole number"),
+    (lambda: ra.simulate(steps=5.5), "steps=5.5: must be a whole number"),
+    (lambda: ra.simulate(fps=3), "fps=3: is not an option of simulate"),
+    (lambda: ra.simulate(preset=["seed"]), "preset=['seed']: must be one of seed"),
+    (lambda: ra.render("a.gif", lam="1_0"), "lam='1_0': must be a finite number"),
 ])
 def test_12_the_api_refuses_what_it_cannot_take_exactly(tmp_path, monkeypatch, call, fragment):
     monkeypatch.chdir(tmp_path)

@@ -55,7 +55,7 @@ def test_every_preset_is_tested():
 
 
 def test_api_options_are_validated_like_the_command_line():
-    with pytest.raises(ra.ConfigError, match=r"^--lam -1: must be a finite number >= 0 and <= 1e\+06$"):
+    with pytest.raises(ra.ConfigError, match=r"^lam=-1: must be a finite number >= 0 and <= 1e\+06$"):
         ra.simulate(lam=-1)
     with pytest.raises(ra.ConfigError, match="is not an option"):
         ra.simulate(lamda=0.3)
@@ -82,7 +82,7 @@ def test_animation_displays_inline_without_writing_into_the_folder(tmp_path, mon
 
 
 def test_animate_rejects_a_gif_frame_rate_it_cannot_store():
-    with pytest.raises(ra.ConfigError, match="--fps 30"):
+    with pytest.raises(ra.ConfigError, match="^fps=30: a GIF plays exactly only at"):
         ra.animate(format="gif", fps=30)
 
 

@@ -1,0 +1,228 @@
+"""``explore()``: the animation live in Jupyter, with sliders for λ and η and a step slider that plays.
+
+The frame is drawn by the same :class:`~regviz_anim.scene.Scene` that ``render`` uses, so what
+you see is what a render writes. Moving the step blits one frame; changing a parameter simulates
+again and rebuilds the scene. From the current state you get the equivalent command line, a
+manifest ``[[job]]`` table, or a render to a file. Needs the ``[notebook]`` extra (ipywidgets).
+"""
+from __future__ import annotations
+
+import io
+import shlex
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import OPTIONS, ConfigError, Scenario, render_config
+from .descent import simulate
+from .presets import preset_options
+
+INSTALL = 'pip install "regviz-anim[notebook]"'
+VIEW_SIZE = (960, 540)
+
+# The controls: option name -> how to build its widget.
+SLIDERS = {
+    "lam": dict(kind="FloatSlider", min=0.0, max=2.0, step=0.005, description="λ"),
+    "lr": dict(kind="FloatLogSlider", min=-3, max=0.3, step=0.01, base=10, description="η"),
+    "steps": dict(kind="IntSlider", min=5, max=1000, step=5, description="steps"),
+}
+CHOICES = {
+    "features": (1, 2),
+    "animate": ("steps", "lam"),
+    "l1_update": ("subgradient", "clipped", "proximal"),
+    "schedule": ("constant", "inv_sqrt", "inv"),
+}
+REGS = ("none", "l1", "l2", "elasticnet")
+
+
+def _widgets():
+    try:
+        import ipywidgets
+    except ImportError:
+        raise ImportError(f"explore() needs ipywidgets: {INSTALL}") from None
+    return ipywidgets
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(_shown(v) for v in value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+class Explorer:
+    """The widget and its state. ``options`` holds the option values that differ from the defaults."""
+
+    def __init__(self, options: dict[str, Any], *, size: tuple[int, int] = VIEW_SIZE):
+        self.w = _widgets()
+        self.size = size
+        self.options = dict(options)
+        scenario, _ = render_config({**self.options, "size": size})  # validate before building anything
+        self._build_controls(scenario)
+        self.image = self.w.Image(format="png", layout=self.w.Layout(width=f"{size[0]}px", height=f"{size[1]}px"))
+        self.message = self.w.HTML()
+        self.command_text = self.w.Textarea(layout=self.w.Layout(width="100%", height="4.5em"))
+        self.job_text = self.w.Textarea(layout=self.w.Layout(width="100%", height="9em"))
+        self.out_name = self.w.Text(value="outputs/explored.gif", description="file")
+        self.render_button = self.w.Button(description="render to file", icon="film")
+        self.progress = self.w.IntProgress(min=0, max=1, value=0, layout=self.w.Layout(width="40%"))
+        self.render_button.on_click(lambda _: self.render(self.out_name.value))
+        self.scene = None
+        self._rebuild()
+        for control in self.controls.values():
+            control.observe(self._on_option, names="value")
+        self.step.observe(self._on_step, names="value")
+
+    # --- controls --------------------------------------------------------------------------
+
+    def _build_controls(self, scenario: Scenario) -> None:
+        w = self.w
+        controls = {}
+        for name, spec in SLIDERS.items():
+            spec = dict(spec)
+            kind = spec.pop("kind")
+            value = getattr(scenario, name)
+            controls[name] = getattr(w, kind)(value=value, continuous_update=False, **spec)
+        start = scenario.w0 if isinstance(scenario.w0, float) else scenario.w0[0]
+        controls["w0"] = w.FloatSlider(value=start, min=-2.0, max=2.0, step=0.05, description="w0",
+                                       continuous_update=False)
+        self._start_w0 = controls["w0"].value
+        controls["reg"] = w.SelectMultiple(options=REGS, value=scenario.reg, description="reg", rows=4)
+        for name, options in CHOICES.items():
+            value = getattr(scenario, name)
+            value = value[0] if isinstance(value, tuple) else value
+            controls[name] = w.ToggleButtons(options=options, value=value, description=name.replace("_", " "))
+        self.controls = controls
+        self.step = w.IntSlider(value=0, min=0, max=1, description="step", continuous_update=True,
+                                layout=w.Layout(width="60%"))
+        self.play = w.Play(value=0, min=0, max=1, interval=50)
+        w.jslink((self.play, "value"), (self.step, "value"))  # played in the browser, no kernel round trip
+
+    def state(self) -> dict[str, Any]:
+        """The current option values, as ``render`` and ``simulate`` take them."""
+        state = dict(self.options)
+        for name, control in self.controls.items():
+            if name == "w0" and control.value == self._start_w0 and "w0" in self.options:
+                continue  # a preset's w0 per weight stays until the slider moves
+            state[name] = control.value
+        state["reg"] = tuple(state["reg"]) or ("l1",)
+        return state
+
+    def _on_option(self, change) -> None:
+        self._rebuild()
+
+    def _on_step(self, change) -> None:
+        self._show(change["new"])
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        """Simulate the current state and build its scene; a bad combination is said, not raised."""
+        from .renderer import describe, describe_steps
+        from .scene import Scene
+
+        try:
+            scenario, settings = render_config({**self.state(), "size": self.size})
+            sim = simulate(scenario)
+        except ConfigError as error:
+            self.message.value = f"<b>Not shown:</b> {error.in_python()}"
+            return
+        self.message.value = ""
+        n = describe_steps(sim) + 1  # one frame a step (or a λ): the step slider is the clock
+        self.simulation, self.settings = sim, settings
+        self.scene = Scene(describe(sim, n, "even"), size=self.size, theme=settings.theme, panels=settings.panels)
+        last = self.scene.frame_count - 1
+        self.step.max = self.play.max = last
+        self.step.description = "λ index" if scenario.animate == "lam" else "step"
+        self.command_text.value = self.command()
+        self.job_text.value = self.job()
+        if self.step.value > last:
+            self.step.value = last  # its observer shows the frame
+        else:
+            self._show(self.step.value)
+
+    def frame(self) -> np.ndarray:
+        """The frame on show, as an RGB array."""
+        return self.scene.frame(self.step.value)
+
+    def _show(self, k: int) -> None:
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.fromarray(self.scene.frame(k)).save(buffer, format="PNG", compress_level=1)
+        self.image.value = buffer.getvalue()
+
+    # --- keep what you find ----------------------------------------------------------------
+
+    def _changed(self) -> dict[str, Any]:
+        """The state's values that differ from the defaults, in the option table's order."""
+        defaults = {f.name: f.default for f in fields(Scenario)}
+        state = self.state()
+        return {name: state[name] for name in OPTIONS if name in state and state[name] != defaults.get(name, None)}
+
+    def command(self, out: str = "outputs/explored.gif") -> str:
+        """The command line that renders the current state."""
+        parts = ["regviz-anim", "render", "-o", out]
+        for name, value in self._changed().items():
+            flag = "--" + name.replace("_", "-")
+            if isinstance(value, bool):
+                parts += [flag] if value else []
+            else:
+                parts.append(f"{flag}={_shown(value)}")
+        return shlex.join(parts)
+
+    def job(self, out: str = "outputs/explored.gif") -> str:
+        """The manifest ``[[job]]`` table that renders the current state."""
+        lines = ["[[job]]"]
+        for name, value in self._changed().items():
+            if isinstance(value, bool):
+                lines.append(f"{name} = {str(value).lower()}")
+            elif isinstance(value, (int, float)):
+                lines.append(f"{name} = {_shown(value)}")
+            else:
+                lines.append(f'{name} = "{_shown(value)}"')
+        lines.append(f'out = "{out}"')
+        return "\n".join(lines) + "\n"
+
+    def render(self, out: str | Path, **options: Any):
+        """Render the current state to ``out`` (full size unless ``size=`` is given), with progress."""
+        from .api import render
+
+        def progress(done: int, total: int) -> None:
+            self.progress.max, self.progress.value = total, done
+
+        result = render(out, progress=progress, **{**self.state(), **options})
+        self.message.value = f"wrote {result.path} ({result.frames} frames)"
+        return result
+
+    # --- display ---------------------------------------------------------------------------
+
+    @property
+    def widget(self):
+        w = self.w
+        c = self.controls
+        left = w.VBox([c["lam"], c["lr"], c["w0"], c["steps"], c["reg"]])
+        right = w.VBox([c["features"], c["animate"], c["l1_update"], c["schedule"]])
+        keep = w.VBox([w.HTML("<b>the same as a command</b>"), self.command_text,
+                       w.HTML("<b>as a manifest job</b>"), self.job_text,
+                       w.HBox([self.out_name, self.render_button, self.progress])])
+        return w.VBox([w.HBox([left, right]), w.HBox([self.play, self.step]), self.image, self.message,
+                       w.Accordion(children=[keep], titles=("keep what you find",))])
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self) -> str:
+        return f"<regviz_anim Explorer: {self.command()}>"
+
+
+def explore(*, preset: str | None = None, size: tuple[int, int] = VIEW_SIZE, **options: Any) -> Explorer:
+    """A live view for Jupyter: sliders for λ, η, w0 and the steps, choices for the regularizers,
+    the L1 rule, the schedule, one or two weights and the kind of animation, and a step slider
+    that plays. Options are the command line's, as keywords. Needs ``pip install "regviz-anim[notebook]"``."""
+    _widgets()
+    try:
+        return Explorer({**(preset_options(preset) if preset else {}), **options}, size=size)
+    except ConfigError as error:
+        raise error.in_python() from None

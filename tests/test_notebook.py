@@ -1,0 +1,123 @@
+"""The notebook: explore() without a browser, the example notebook, and what Jupyter shows."""
+import io
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import regviz_anim as ra
+from regviz_anim.batch import load_manifest
+from regviz_anim.cli import main
+
+pytest.importorskip("ipywidgets")
+SIZE = (320, 180)
+
+
+def shown(explorer) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
+
+
+def test_importing_the_package_loads_neither_matplotlib_nor_ipywidgets():
+    code = "import sys, regviz_anim; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False",
+                                                                                                            "False"]
+
+
+def test_without_ipywidgets_explore_names_the_install_command(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)
+    with pytest.raises(ImportError, match=r'^explore\(\) needs ipywidgets: pip install "regviz-anim\[notebook\]"$'):
+        ra.explore()
+
+
+def test_the_shown_frame_is_the_frame_render_writes(tmp_path, capsys):
+    ex = ra.explore(size=SIZE, lam=0.3)
+    ex.step.value = 30
+    assert np.array_equal(shown(ex), ex.frame())
+    argv = shlex.split(ex.command(str(tmp_path / "x.gif")))[1:]
+    assert "--lam=0.3" in argv
+    frames = tmp_path / "F"
+    assert main(argv + ["--size", "320x180", "--frames", "201", "--timing", "even", "--frames-dir", str(frames),
+                        "--no-progress"]) == 0
+    assert np.array_equal(np.asarray(Image.open(frames / "frame_00030.png")), shown(ex))
+
+
+def test_moving_a_slider_redraws_and_the_state_follows():
+    ex = ra.explore(size=SIZE)
+    ex.step.value = 100
+    before = shown(ex)
+    ex.controls["lam"].value = 0.1  # below the threshold 0.335: L1 no longer reaches 0
+    after = shown(ex)
+    assert not np.array_equal(before, after)
+    assert ex.scene.markers["L1"].get_xdata()[0] != 0.0
+    ex.controls["lam"].value = 0.5
+    assert ex.scene.markers["L1"].get_xdata()[0] == 0.0
+    ex.controls["steps"].value = 50
+    assert ex.step.max == 50 and ex.step.value == 50  # clamped to the new last step
+    ex.controls["features"].value = 2
+    assert ex.scene.data.features == 2 and "plane" in ex.scene.panels
+    ex.controls["animate"].value = "lam"
+    assert ex.scene.data.mode == "lam" and ex.step.description == "λ index"
+
+
+def test_a_bad_combination_is_said_not_raised():
+    ex = ra.explore(size=SIZE, preset="diamond")
+    ex.controls["features"].value = 1  # w_true has two numbers
+    assert "w_true=(1.2, 0.1): give one number" in ex.message.value
+    ex.controls["features"].value = 2
+    assert ex.message.value == "" and ex.scene.data.features == 2
+
+
+def test_the_job_table_is_a_manifest_of_the_same_state(tmp_path):
+    ex = ra.explore(size=SIZE, preset="diamond")
+    ex.controls["lam"].value = 0.4
+    text = ex.job(str(tmp_path / "j.gif"))
+    (tmp_path / "m.toml").write_text(text)
+    job, = load_manifest(tmp_path / "m.toml")
+    assert tomllib.loads(text)["job"][0]["lam"] == 0.4
+    assert job.scenario.lam == 0.4 and job.scenario.w0 == (0.2, 1.5) and job.scenario.features == 2
+
+
+def test_render_from_the_widget_writes_the_file_with_progress(tmp_path):
+    ex = ra.explore(size=SIZE)
+    result = ex.render(tmp_path / "e.gif", size=SIZE, frames=6)
+    assert result.path.is_file() and ex.progress.value == ex.progress.max == 6
+    assert "wrote" in ex.message.value
+
+
+def test_python_errors_name_the_keyword():
+    with pytest.raises(ra.ConfigError, match=r"^size=\(640, 3\): must be WIDTHxHEIGHT"):
+        ra.explore(size=(640, 3))
+    with pytest.raises(ra.ConfigError, match=r"^out='outputs/x.avi': the suffix must be one of \.gif, \.mp4$"):
+        ra.render("outputs/x.avi")
+    with pytest.raises(ra.ConfigError, match=r"^sizes=\(640, 360\): is not an option"):
+        ra.animate(sizes=(640, 360))
+
+
+def test_animation_repr_is_one_line_and_the_image_has_alt_text():
+    anim = ra.animate(format="gif", size=SIZE, frames=4)
+    text = repr(anim)
+    assert "\n" not in text and len(text) < 200 and "L1: exactly 0 since step 24" in text
+    assert 'alt="Animation of gradient descent: L1: exactly 0 since step 24' in anim._repr_html_()
+
+
+def test_the_example_notebook_runs(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    path = Path(__file__).parent.parent / "example.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")  # kept cleared
+    client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                     resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])
+    assert "application/vnd.jupyter.widget-view+json" in outputs and "data:video/mp4;base64" in outputs
