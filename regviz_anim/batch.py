@@ -11,6 +11,7 @@ Each job renders in a process of its own, so a worker that dies fails only its j
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import itertools
 import json
 import math
@@ -38,6 +39,12 @@ MAX_JOBS = 10_000
 
 class ManifestError(Exception):
     """A manifest that cannot be read, does not parse, or has a bad key or value."""
+
+
+class Jobs(list):
+    """The manifest's jobs in order, and the deck (``deck`` in ``[defaults]``) they gather into."""
+
+    deck: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +138,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: not valid TOML: arrays or tables nested too deeply") from None
 
 
-def load_manifest(path: str | Path) -> list[Job]:
+def load_manifest(path: str | Path) -> Jobs:
     """Every job of the manifest, validated; raises ManifestError naming the file, job and key."""
     path = Path(path)
     doc = _read_toml(path)
@@ -143,6 +150,10 @@ def load_manifest(path: str | Path) -> list[Job]:
     if (not isinstance(defaults, dict) or not isinstance(tables, list) or not tables
             or not all(isinstance(t, dict) for t in tables)):
         raise ManifestError(f"{path}: needs [[job]] tables (at least one) and optionally one [defaults] table")
+    deck = defaults.pop("deck", None)
+    for source, table in enumerate(tables, 1):
+        if "deck" in table:
+            raise ManifestError(f"{path}: job {source}: deck belongs in [defaults]: one deck gathers every job")
     defaults = _normalise(defaults, "[defaults]", path)
     merged, total = [], 0
     for source, table in enumerate(tables, 1):
@@ -154,7 +165,7 @@ def load_manifest(path: str | Path) -> list[Job]:
             raise ManifestError(f"{path}: expands to more than {MAX_JOBS} jobs (by job {source}); "
                                 "split it into several manifests")
     unset = {k: _template_value(v) for k, v in {**asdict(Scenario()), **asdict(RenderSettings())}.items()}
-    jobs: list[Job] = []
+    jobs = Jobs()
     for source, table, combo in merged:
         try:
             combos = _expand(combo, table)
@@ -179,8 +190,15 @@ def load_manifest(path: str | Path) -> list[Job]:
             except ConfigError as error:
                 raise ManifestError(f"{path}: {where}: {error.option} = {error.value!r}: {error.allowed}") from None
             jobs.append(Job(number=number, out=out, scenario=scenario, settings=settings))
-    clash = first_collision(((job.number, target), target, option == "frames_dir")
-                            for job in jobs for option, target in render_targets(job.out, job.settings))
+    if deck is not None:
+        jobs.deck = _deck_path(deck, jobs, path)
+    outputs = [((job.number, target), target, option == "frames_dir")
+               for job in jobs for option, target in render_targets(job.out, job.settings)]
+    if jobs.deck is not None:
+        outputs.append((("deck", jobs.deck), jobs.deck, False))
+    clash = first_collision(outputs)
+    if clash and "deck" in (clash[0][0], clash[1][0]):
+        raise ManifestError(f"{path}: deck = {str(jobs.deck)!r}: is also a job's output")
     if clash:
         (first, first_path), (second, second_path) = clash
         same = "both write" if first != second else "writes"
@@ -189,6 +207,67 @@ def load_manifest(path: str | Path) -> list[Job]:
                             "or inside a frames folder); give each job its own outputs (a template with "
                             "{lam}, say)")
     return jobs
+
+
+def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
+    """The deck's path, checked: a .pptx, python-pptx installed, and every job writing an MP4."""
+    from .config import check_output
+
+    if not isinstance(raw, str) or not raw:
+        raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: must be a .pptx path")
+    deck = Path(raw)
+    try:
+        check_output("deck", deck, (".pptx",))
+    except ConfigError as error:
+        raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: {error.allowed}") from None
+    if importlib.util.find_spec("pptx") is None:
+        raise ManifestError(f'{path}: [defaults]: deck = {raw!r}: a deck needs python-pptx: '
+                            'pip install "regviz-anim[pptx]"')
+    for job in jobs:
+        if job.out.suffix.lower() != ".mp4":
+            raise ManifestError(f"{path}: job {job.number}: out = {str(job.out)!r}: a deck shows each job's video; "
+                                "write .mp4 (a GIF does not play reliably in slides)")
+    return deck
+
+
+def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
+    """Gather the jobs' videos into ``jobs.deck``, one slide per job in manifest order; a line to print."""
+    import tempfile
+
+    import imageio_ffmpeg
+    from PIL import Image
+
+    from .deck import Slide, SlideText, write_deck
+    from .renderer import sidecar_path
+    from .transaction import Transaction
+
+    if any(o.status == "failed" for o in outcomes):
+        return f"deck {jobs.deck} not written: a job failed; the earlier deck is kept"
+    if jobs.deck.exists() and all(o.status == "skipped" for o in outcomes):
+        return f"deck {jobs.deck} up to date"
+    with tempfile.TemporaryDirectory(prefix="regviz-anim-deck-") as folder:
+        slides = []
+        for job in jobs:
+            record = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
+            poster = job.settings.poster
+            if poster is None:  # the video's last frame
+                reader = imageio_ffmpeg.read_frames(str(job.out))
+                meta = next(reader)
+                last = None
+                for last in reader:
+                    pass
+                width, height = meta["size"]
+                poster = Path(folder) / f"poster-{job.number}.png"
+                Image.frombytes("RGB", (width, height), last).save(poster)
+            notes = "\n".join(f"{k} = {v}" for k, v in record["scenario"].items() if v is not None)
+            seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
+            slides.append(Slide(SlideText(record.get("title", ""), record.get("caption", ""), notes), job.out,
+                                poster, tuple(record["render"]["size"]), seconds))
+        with Transaction() as tx:
+            tx.prepare([jobs.deck])
+            write_deck(tx.file(jobs.deck), slides)
+            tx.commit()
+    return f"wrote deck {jobs.deck} ({len(slides)} slides)"
 
 
 def up_to_date(job: Job) -> bool:

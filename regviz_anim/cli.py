@@ -76,7 +76,8 @@ def build_parser() -> Parser:
     batch.add_argument("--dry-run", action="store_true", help="list what would be rendered and skipped")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    sub.add_parser("presets", help="list the named scenarios", description="List the named scenarios.")
+    presets = sub.add_parser("presets", help="list the named scenarios", description="List the named scenarios.")
+    presets.add_argument("--lang", default="en", help="the language of the summaries: en or zh")
     return parser
 
 
@@ -109,9 +110,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
+    from .config import OPTIONS as TABLE
+    from .lang import Texts
+
+    try:
+        lang = TABLE["lang"].parse(args.lang)
+    except ValueError as error:
+        raise ConfigError("lang", args.lang, str(error)) from None
+    t = Texts(lang)
     width = max(map(len, PRESETS))
     for preset in PRESETS.values():
-        print(f"{preset.name:<{width}}  {preset.summary}")
+        print(f"{preset.name:<{width}}  {t.preset(preset.name, preset.summary)}")
     return 0
 
 
@@ -135,7 +144,7 @@ def tqdm_progress(enabled: bool, desc: str, unit: str):
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import ManifestError, load_manifest, run_batch, summary
+    from .batch import ManifestError, load_manifest, run_batch, summary, write_batch_deck
 
     jobs_arg = args.jobs if args.jobs is not None else os.cpu_count() or 1
     try:
@@ -149,6 +158,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
     outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress)
     print(summary(outcomes))
+    if jobs.deck is not None and not args.dry_run:
+        from .transaction import OutputError
+
+        try:
+            print(write_batch_deck(jobs, outcomes))
+        except (OSError, OutputError) as error:
+            raise OutputError(f"writing the deck {jobs.deck} failed: {error}; the earlier deck is kept") from None
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
@@ -200,6 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 143 if isinstance(stop, Terminated) else 130
     except OutputError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""

@@ -6,6 +6,7 @@ an option has one name, one default and one error message wherever it is given.
 from __future__ import annotations
 
 import decimal
+import importlib.util
 import math
 import numbers
 import os
@@ -14,11 +15,13 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .lang import LANGS, missing_font
 from .panels import DEFAULT_PANELS, PANELS
 from .path import LAM_SCALES
 from .rules import L1_UPDATES, SCHEDULES
 
 PANEL_NAMES = tuple(PANELS)
+LANG_NAMES = tuple(LANGS)
 
 REGS = ("none", "l1", "l2", "elasticnet")
 THEMES = ("light", "dark")
@@ -254,6 +257,7 @@ RENDER_OPTIONS = (
     Option("bounce", flag, "play forward, then back to the start"),
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
+    Option("lang", choice(LANG_NAMES), "the language of every text in the frame: en or zh (Chinese)", "LANG"),
     Option("panels", optional(choices(PANEL_NAMES)),
            "panels to show, in order, comma separated (default: loss,weight,fit,gradient for one weight, "
            "plane,weight,gap,gradient for two)", "NAMES"),
@@ -307,6 +311,7 @@ class RenderSettings:
     bounce: bool = False
     size: tuple[int, int] = (1280, 720)
     theme: str = "light"
+    lang: str = "en"
     panels: tuple[str, ...] | None = None  # None: the default for the number of weights
     loop: int = 0
     timing: str = "motion"
@@ -371,6 +376,9 @@ def settings_from(raw: dict[str, Any]) -> RenderSettings:
     if values.get("duration") is not None and values.get("frames") is not None:
         raise ConfigError("duration", values["duration"], "give --duration or --frames, not both")
     settings = _build(RenderSettings, values)
+    install = missing_font(settings.lang)
+    if install:
+        raise ConfigError("lang", settings.lang, f"needs a font that is not installed: {install}")
     if settings.duration is not None and round(settings.duration * settings.fps) > MAX_FRAMES:
         raise ConfigError("duration", settings.duration,
                           f"at {settings.fps} fps must be at most {MAX_FRAMES / settings.fps:g} s "
@@ -487,6 +495,8 @@ def check_render_target(out: Path, settings: RenderSettings) -> None:
 
     check_output("out", out, ENCODERS, extra_name=".json")
     check_fps(out.suffix, settings.fps)
+    if out.suffix.lower() == ".pptx" and importlib.util.find_spec("pptx") is None:
+        raise ConfigError("out", str(out), 'a .pptx needs python-pptx: pip install "regviz-anim[pptx]"')
     if settings.poster is not None:
         check_output("poster", settings.poster, (".png",))
     if settings.frames_dir is not None:

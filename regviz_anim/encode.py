@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import struct
 import subprocess
@@ -20,6 +21,8 @@ from typing import Sequence
 
 import numpy as np
 from PIL import GifImagePlugin, Image
+
+from .deck import Slide, SlideText, pptx_module, write_deck
 
 TRANSPARENT = 255  # GIF palette slot kept free to mark "unchanged since the last frame"
 
@@ -315,7 +318,48 @@ class PngPoster(contextlib.AbstractContextManager):
         return False
 
 
-ENCODERS = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder)}
+# --- PowerPoint --------------------------------------------------------------------------------
+
+class PptxEncoder(Encoder):
+    """A deck of one slide: the frames become an MP4 (in a temporary folder), the last frame its poster."""
+
+    suffix = ".pptx"
+
+    def __init__(self, path, *, size, fps, loop=0, slide_text: SlideText = SlideText()):
+        super().__init__(path, size=size, fps=fps, loop=loop)
+        self.text = slide_text
+        self._seconds = 0.0
+        self._last: np.ndarray | None = None
+
+    def _open(self, path: Path) -> None:
+        pptx_module()
+        self._folder = Path(tempfile.mkdtemp(prefix="regviz-anim-deck-"))
+        self._video = Mp4Encoder(self._folder / "animation.mp4", size=self.size, fps=self.fps)
+        try:
+            self._video.__enter__()
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
+        self._video.write(frame, hold)
+        self._seconds += (1 + round(hold * self.fps)) / self.fps
+        self._last = frame
+
+    def _close(self, ok: bool) -> None:
+        try:
+            self._video._close(ok)
+            if ok:
+                if self._last is None:
+                    raise EncoderError("no frames were written")
+                poster = self._folder / "poster.png"
+                Image.fromarray(self._last).save(poster)
+                write_deck(self.path, [Slide(self.text, self._video.path, poster, self.size, self._seconds)])
+        finally:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+ENCODERS = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder)}
 
 
 def encoder_for(path: str | Path) -> type[Encoder]:

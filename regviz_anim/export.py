@@ -76,7 +76,7 @@ def to_dict(sim: Simulation) -> dict[str, Any]:
 
 def strict_json(document: Any) -> str:
     """JSON that every parser reads: a NaN or infinity is a bug here, never written as such."""
-    return json.dumps(document, indent=1, allow_nan=False) + "\n"
+    return json.dumps(document, indent=1, allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def to_json(sim) -> str:

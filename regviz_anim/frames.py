@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .descent import Simulation, Trajectory
+from .lang import Texts
 from .path import PathRun, PathSimulation
 from .problem import Dataset, Penalty, penalty_for
 
@@ -52,6 +53,7 @@ class SceneData:
     mode: str = "steps"                   # "steps": frame k shows step k; "lam": the k-th λ of lams
     lams: np.ndarray | None = None        # the λ grid, for mode "lam"
     lam_scale: str = "linear"
+    texts: Texts = Texts("en")            # every text in the frame, in the chosen language
 
     @property
     def features(self) -> int:
@@ -109,36 +111,37 @@ def _settled(final: float, star: float) -> bool:
     return abs(final - star) <= 1e-4 * max(1.0, abs(star))
 
 
-def outcome(traj: Trajectory) -> str:
+def outcome(traj: Trajectory, t: Texts = Texts("en")) -> str:
     """The run's result in words, for the caption."""
+    label = t.label(traj.label)
     if traj.diverged:
-        return f"{traj.label}: diverges, each step overshoots further"
+        return t("diverges", label=label)
     if traj.features == 1:
         if traj.zero_steps[0] is not None:
-            return f"{traj.label}: exactly 0 since step {traj.zero_steps[0]}"
+            return t("zero_since", label=label, step=traj.zero_steps[0])
         if traj.band is not None:
-            return f"{traj.label}: bounces between {traj.band[0]:.3f} and {traj.band[1]:.3f}, never stays at 0"
+            return t("bounces", label=label, lo=t.num(traj.band[0], ".3f"), hi=t.num(traj.band[1], ".3f"))
         final, star = float(traj.w[-1, 0]), float(traj.w_star[0])
         if _settled(final, star):
-            return f"{traj.label}: settles at {star:.4g}"
+            return t("settles", label=label, value=t.num(star))
         if star == 0.0:
-            return f"{traj.label}: within {abs(final):.2g} of 0, not exactly 0"
-        return f"{traj.label}: at {final:.4g}, heading for {star:.4g}"
+            return t("near_zero", label=label, gap=t.num(abs(final), ".2g"))
+        return t("heading", label=label, value=t.num(final), star=t.num(star))
     finals, stars = traj.w[-1], traj.w_star
     if all(_settled(f, s) for f, s in zip(finals, stars)) and all(z is None for z in traj.zero_steps):
-        return f"{traj.label}: settles at ({', '.join(f'{s:.3g}' for s in stars)})"
+        return t("settles", label=label, value=f"({', '.join(t.num(s, '.3g') for s in stars)})")
     parts = []
     for j, (final, star, zero) in enumerate(zip(finals, stars, traj.zero_steps), 1):
         if zero is not None:
-            parts.append(f"w{j} exactly 0 since step {zero}")
+            parts.append((0, t("w_zero_since", j=j, step=zero)))
         elif star == 0.0:
-            parts.append(f"w{j} within {abs(final):.2g} of 0, not exactly 0")
+            parts.append((1, t("w_near_zero", j=j, gap=t.num(abs(final), ".2g"))))
         elif _settled(final, star):
-            parts.append(f"w{j} → {star:.3g}")
+            parts.append((1, t("w_to", j=j, star=t.num(star, ".3g"))))
         else:
-            parts.append(f"w{j} at {final:.3g}, heading for {star:.3g}")
-    parts.sort(key=lambda part: "exactly 0" not in part)  # the zeros are the news
-    return f"{traj.label}: " + ", ".join(parts)
+            parts.append((1, t("w_heading", j=j, value=t.num(final, ".3g"), star=t.num(star, ".3g"))))
+    parts.sort(key=lambda part: part[0])  # the zeros are the news
+    return t("outcome", label=label, parts=t("parts").join(text for _, text in parts))
 
 
 def _grid(sim: Simulation) -> np.ndarray:
@@ -152,8 +155,16 @@ def _grid(sim: Simulation) -> np.ndarray:
     return np.linspace(lo - pad, hi + pad, GRID_POINTS)
 
 
-def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneData:
+def _model(sim, t: Texts) -> str:
+    # non-breaking spaces: a narrow frame wraps the title around the formula, not inside it
+    if sim.data.features == 1:
+        return "y = w·x"
+    return "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {t.num(sim.scenario.corr, 'g')})"
+
+
+def scene_data(sim: Simulation, n_frames: int, timing: str = "motion", lang: str = "en") -> SceneData:
     """Everything a render of ``sim`` with ``n_frames`` frames of motion draws."""
+    t = Texts(lang)
     one = sim.data.features == 1
     grid = _grid(sim) if one else None
     seen: dict[str, int] = {}
@@ -163,7 +174,7 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
         seen[traj.reg] = variant + 1
         data_push = -sim.data.data_gradient(traj.w)
         views.append(RunView(
-            label=traj.label, kind=traj.reg, variant=variant, penalty=traj.penalty, w=traj.w,
+            label=t.label(traj.label), kind=traj.reg, variant=variant, penalty=traj.penalty, w=traj.w,
             objective=traj.loss, curve=traj.penalty.objective(sim.data, grid) if one else None,
             w_star=traj.w_star, f_star=float(traj.penalty.objective(sim.data, traj.w_star)), band=traj.band,
             zero_steps=traj.zero_steps, diverged=traj.diverged, data_push=data_push,
@@ -176,9 +187,7 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
                 raise ValueError(f"{view.label}: {name} is not finite; no frame is drawn from it")
     sc = sim.scenario
     schedule = {"constant": "", "inv_sqrt": "/√(t+1)", "inv": "/(t+1)"}[sc.schedule]
-    # non-breaking spaces: a narrow frame wraps the title around the formula, not inside it
-    model = "y = w·x" if one else "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {sc.corr:g})"
-    title = f"Gradient descent on {model}:  λ = {sc.lam:g},  η = {sc.lr:g}{schedule}"
+    title = t("title_steps", model=_model(sim, t), lam=t.num(sc.lam, "g"), lr=t.num(sc.lr, "g"), schedule=schedule)
     least_squares = penalty_for("none", 0.0).w_star(sim.data)
     if one:
         w_range = (float(grid[0]), float(grid[-1]))
@@ -187,10 +196,10 @@ def scene_data(sim: Simulation, n_frames: int, timing: str = "motion") -> SceneD
                           + [r.w[0] for r in views]))
         w_range = (-3.0 * core, 3.0 * core)
     return SceneData(
-        title=title, caption="  ·  ".join(outcome(t) for t in sim.runs), data=sim.data, runs=tuple(views),
-        frame_steps=pick_steps([t.w for t in sim.runs], n_frames, timing),
-        total_steps=max(t.steps for t in sim.runs), w_range=w_range,
-        w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares,
+        title=title, caption=t("join").join(outcome(r, t) for r in sim.runs), data=sim.data, runs=tuple(views),
+        frame_steps=pick_steps([r.w for r in sim.runs], n_frames, timing),
+        total_steps=max(r.steps for r in sim.runs), w_range=w_range,
+        w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares, texts=t,
     )
 
 
@@ -200,25 +209,26 @@ def _one_weight_grid(points: list[float]) -> np.ndarray:
     return np.linspace(lo - pad, hi + pad, GRID_POINTS)
 
 
-def path_outcome(run: PathRun, lams: np.ndarray) -> str:
+def path_outcome(run: PathRun, lams: np.ndarray, t: Texts = Texts("en")) -> str:
     """The path's result in words: from which λ each weight is exactly 0, or where it ends."""
     hi = float(lams[-1])
-    beyond = " (past this range)"
+    label = t.label(run.label)
     if run.features == 1:
         zero = run.zero_lam[0]
         if zero is not None and zero > 0.0:
-            return f"{run.label}: exactly 0 from λ = {zero:.4g}" + (beyond if zero > hi else "")
-        return f"{run.label} at λ = {hi:.4g}: {float(run.w[-1, 0]):.4g}"
+            return t("zero_from", label=label, lam=t.num(zero)) + (t("beyond") if zero > hi else "")
+        return t("path_at", label=label, lam=t.num(hi), value=t.num(float(run.w[-1, 0])))
     zeros = [(j, z) for j, z in enumerate(run.zero_lam, 1) if z is not None and z > 0.0]
     if not zeros:
-        return f"{run.label} at λ = {hi:.4g}: ({', '.join(f'{v:.3g}' for v in run.w[-1])})"
+        return t("path_at", label=label, lam=t.num(hi), value=f"({', '.join(t.num(v, '.3g') for v in run.w[-1])})")
     zeros.sort(key=lambda item: item[1])
-    parts = [f"w{j} exactly 0 from λ = {z:.4g}" + (beyond if z > hi else "") for j, z in zeros]
-    return f"{run.label}: " + ", ".join(parts)
+    parts = [t("w_zero_from", j=j, lam=t.num(z)) + (t("beyond") if z > hi else "") for j, z in zeros]
+    return t("outcome", label=label, parts=t("parts").join(parts))
 
 
-def path_scene_data(sim: PathSimulation, n_frames: int) -> SceneData:
+def path_scene_data(sim: PathSimulation, n_frames: int, lang: str = "en") -> SceneData:
     """Everything a render of the λ path with ``n_frames`` frames draws: frame k shows one λ."""
+    t = Texts(lang)
     one = sim.data.features == 1
     least_squares = penalty_for("none", 0.0).w_star(sim.data)
     seen: dict[str, int] = {}
@@ -229,7 +239,7 @@ def path_scene_data(sim: PathSimulation, n_frames: int) -> SceneData:
         if not (np.isfinite(run.w).all() and np.isfinite(run.objective).all()):
             raise ValueError(f"{run.label}: the path is not finite; no frame is drawn from it")
         views.append(RunView(
-            label=run.label, kind=run.reg, variant=variant, penalty=run.unit, w=run.w, objective=run.objective,
+            label=t.label(run.label), kind=run.reg, variant=variant, penalty=run.unit, w=run.w, objective=run.objective,
             curve=None, w_star=run.w[-1], f_star=float(run.objective[-1]), band=None,
             zero_steps=(None,) * sim.data.features, diverged=False, data_push=None, penalty_push=None,
             zero_lam=run.zero_lam,
@@ -239,12 +249,11 @@ def path_scene_data(sim: PathSimulation, n_frames: int) -> SceneData:
         else None
     core = max(1.0, float(np.abs(every).max()))
     lo, hi = float(sim.lam[0]), float(sim.lam[-1])
-    model = "y = w·x" if one else "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {sim.scenario.corr:g})"
     return SceneData(
-        title=f"The minimiser as λ grows, {model}:  λ from {lo:.4g} to {hi:.4g}",
-        caption="  ·  ".join(path_outcome(r, sim.lam) for r in sim.runs), data=sim.data, runs=tuple(views),
+        title=t("title_lam", model=_model(sim, t), lo=t.num(lo), hi=t.num(hi)),
+        caption=t("join").join(path_outcome(r, sim.lam, t) for r in sim.runs), data=sim.data, runs=tuple(views),
         frame_steps=pick_steps([np.arange(len(sim.lam))[:, None]], n_frames, "even"),
         total_steps=len(sim.lam) - 1, w_range=(float(grid[0]), float(grid[-1])) if one else (-3 * core, 3 * core),
         w_grid=grid, data_curve=sim.data.data_loss(grid) if one else None, least_squares=least_squares,
-        mode="lam", lams=sim.lam, lam_scale=sim.scenario.lam_scale,
+        mode="lam", lams=sim.lam, lam_scale=sim.scenario.lam_scale, texts=t,
     )

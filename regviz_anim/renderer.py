@@ -17,7 +17,8 @@ import numpy as np
 from . import __version__
 from .config import RenderSettings, Scenario, check_render_target, render_targets
 from .descent import Simulation
-from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, encoder_for
+from .deck import SlideText
+from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, PptxEncoder, encoder_for
 from .export import parameters, strict_json
 from .frames import SceneData, path_scene_data, scene_data
 from .scene import Scene
@@ -131,16 +132,27 @@ def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> It
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def slide_text(data: SceneData, scenario: Scenario, settings: RenderSettings) -> SlideText:
+    """A deck slide's title and caption (the frame's own) and speaker notes (every parameter)."""
+    values = {**parameters(scenario), "fps": settings.fps, "size": "x".join(map(str, settings.even_size))}
+    notes = "\n".join(f"{key} = {_plain(value)}" for key, value in values.items() if value is not None)
+    return SlideText(title=data.title.replace("\u00a0", " "), caption=data.caption, notes=notes)
+
+
+def _plain(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def describe_steps(sim) -> int:
     """How many steps there are to show: gradient steps, or λ values less one."""
     return len(sim.lam) - 1 if sim.scenario.animate == "lam" else max(r.steps for r in sim.runs)
 
 
-def describe(sim, n_frames: int, timing: str) -> SceneData:
-    """What each of ``n_frames`` frames shows, for either kind of animation."""
+def describe(sim, n_frames: int, timing: str, lang: str = "en") -> SceneData:
+    """What each of ``n_frames`` frames shows, for either kind of animation, in ``lang``."""
     if sim.scenario.animate == "lam":
-        return path_scene_data(sim, n_frames)
-    return scene_data(sim, n_frames, timing)
+        return path_scene_data(sim, n_frames, lang)
+    return scene_data(sim, n_frames, timing, lang)
 
 
 def palette_samples(scene: Scene, count: int = 4) -> list[np.ndarray]:
@@ -162,8 +174,10 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     encoder = encoder_for(out)
     n = settings.frame_count(describe_steps(sim))
     size = settings.even_size
-    scene = Scene(describe(sim, n, settings.timing), size=size, theme=settings.theme, panels=settings.panels)
+    scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme, panels=settings.panels)
     options = {"palette_from": palette_samples(scene)} if encoder is GifEncoder else {}
+    if encoder is PptxEncoder:
+        options = {"slide_text": slide_text(scene.data, sim.scenario, settings)}
     targets = render_targets(out, settings)
     existed = [path for _, path in targets if path.exists()]
     with Transaction() as tx:
@@ -193,7 +207,8 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
             shown = scene.data.frame_steps
             where = ({"lams_shown": scene.data.lams[shown].tolist()} if scene.data.mode == "lam"
                      else {"steps_shown": shown.tolist()})
-            record.update(frames=n, played=len(order), **where, caption=scene.data.caption,
+            record.update(frames=n, played=len(order), **where, title=scene.data.title.replace("\u00a0", " "),
+                          caption=scene.data.caption,
                           runs=[r.summary() for r in sim.runs],
                           outputs={key: {"path": str(target), **fingerprint(staged[key])}
                                    for key, target in output_files(out, settings).items()})

@@ -33,6 +33,15 @@ LINESTYLES = ["-", (0, (6, 2)), (0, (2, 1.5))]
 BASE_SHORT_SIDE_PX = 720  # the design size: with a 720 px short side, 1 pt = 100/72 px
 
 
+def _registered(family: str, path) -> str:
+    """Make a font file known to matplotlib (once); return its family name."""
+    from matplotlib import font_manager
+
+    if family not in {f.name for f in font_manager.fontManager.ttflist}:
+        font_manager.fontManager.addfont(str(path))
+    return family
+
+
 def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]:
     """The mosaic of panels, and its width and height ratios. A BIG panel (the plane) takes the
     left column, and in a narrow frame a panel past the third gets the bottom row."""
@@ -98,6 +107,7 @@ class Style:
         self.colors = colors
         self._moving = moving
         self.markers: dict[str, object] = {}  # each run's current-position marker, by label
+        self.bold = "bold"
 
     def animated(self, artist):
         artist.set_animated(True)
@@ -143,9 +153,12 @@ class Scene:
         dpi = 100.0 * min(width, height) / BASE_SHORT_SIDE_PX
         self.wide = width >= 1.5 * height
         scale = 1.0 if self.wide or len(panels) < 2 else 0.88  # two columns in a narrow frame
+        font = data.texts.font()  # a language's own font, after DejaVu Sans glyph by glyph
+        self.families = ["DejaVu Sans"] if font is None else ["DejaVu Sans", _registered(*font)]
+        self.style.bold = "bold" if font is None else "normal"  # the language's font may have one weight
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
-              "axes.linewidth": 1.2, "font.family": "DejaVu Sans"}
+              "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
         with matplotlib.rc_context(rc):
             self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=self.colors["bg"],
                                  layout="constrained")
@@ -179,28 +192,30 @@ class Scene:
 
     def _header(self) -> None:
         c, d = self.colors, self.data
-        self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight="bold",
+        self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight=self.style.bold,
                                           color=c["fg"])
         self.caption = self.figure.supxlabel(d.caption, fontsize=16, color=c["fg"])
+        mono = "DejaVu Sans Mono" if len(self.families) == 1 else ["DejaVu Sans Mono", *self.families[1:]]
         self.step_text = self.style.animated(self.figure.text(0.99, 0.985, self._step_label(d.total_steps),
                                                               ha="right", va="top", fontsize=18, color=c["fg"],
-                                                              family="DejaVu Sans Mono"))
+                                                              family=mono))
 
     def _wrap_header(self) -> None:
         """Break the title and the caption into lines where they would not fit in one."""
         renderer = self.canvas.get_renderer()
         width = self.figure.bbox.width
         counter = self.step_text.get_window_extent(renderer).width
-        _wrap(self.title, self.data.title, (":  ", ",  ", " ("), width - counter - 0.04 * width, renderer,
-              rest_room=0.97 * width)
-        _wrap(self.caption, self.data.caption, ("  ·  ",), 0.97 * width, renderer)
+        t = self.data.texts
+        _wrap(self.title, self.data.title, tuple(t("title_breaks").split("|")), width - counter - 0.04 * width,
+              renderer, rest_room=0.97 * width)
+        _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
 
     def _step_label(self, k: int) -> str:
         d = self.data
         if d.mode == "lam":
             return f"λ = {d.lams[k]:#.4g}"
         total = d.total_steps
-        return f"step {k:>{len(str(total))}d} / {total}"
+        return d.texts("step", k=f"{k:>{len(str(total))}d}", total=total)
 
     # --- drawing ------------------------------------------------------------------------------
 

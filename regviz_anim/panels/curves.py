@@ -8,7 +8,7 @@ MODES = ("lam",)
 
 def draw(ax, d, style):
     c = style.colors
-    ax.set_title("F = L + λ·penalty  (dashed: L alone)")
+    ax.set_title(d.texts("curves_title"))
     ax.set_xlabel("w")
     grid = d.w_grid
     ax.plot(grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)))

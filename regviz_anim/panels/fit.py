@@ -7,11 +7,11 @@ MODES = ("steps", "lam")
 
 def draw(ax, d, style):
     c = style.colors
-    ax.set_title("fitted line y = w·x")
+    ax.set_title(d.texts("fit_title"))
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     span = np.array([d.x.min(), d.x.max()])
-    ax.scatter(d.x, d.y, s=40, color=c["fg"], zorder=3, label="data")
+    ax.scatter(d.x, d.y, s=40, color=c["fg"], zorder=3, label=d.texts("data"))
     reach = max(abs(r.w[0, 0]) for r in d.runs)
     ys = np.concatenate([d.y, span * reach, -span * reach])
     lo, hi = float(ys.min()), float(ys.max())

@@ -9,8 +9,8 @@ FLOOR = 1e-12  # relative to max(1, |F*|): below it the gap is rounding, drawn o
 
 def draw(ax, d, style):
     c = style.colors
-    ax.set_title("objective gap F(w) − F*")
-    ax.set_xlabel("step")
+    ax.set_title(d.texts("gap_title"))
+    ax.set_xlabel(d.texts("step_axis"))
     ax.set_yscale("log")
     gaps = []
     for run in d.runs:
@@ -21,7 +21,7 @@ def draw(ax, d, style):
     ax.set_ylim(floor / 3, top * 3 if top > floor else floor * 10)
     ax.set_xlim(0, 1.03 * max(d.total_steps, 1))
     ax.axhline(floor, color=c["muted"], lw=1.2, ls=(0, (2, 2)))
-    ax.text(0.99, 0.02, "floor: rounding", transform=ax.transAxes, ha="right", va="bottom", color=c["muted"],
+    ax.text(0.99, 0.02, d.texts("floor"), transform=ax.transAxes, ha="right", va="bottom", color=c["muted"],
             fontsize="small")
     steps = np.arange(d.total_steps + 1)
     paths, dots = [], []

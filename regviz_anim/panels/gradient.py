@@ -9,7 +9,7 @@ MODES = ("steps",)
 def draw(ax, d, style):
     c = style.colors
     one = d.features == 1
-    ax.set_title("push on w (−gradient)" if one else "push on each weight (−gradient)")
+    ax.set_title(d.texts("push_title" if one else "pushes_title"))
     pairs = [(run, j) for run in d.runs for j in range(d.features)]
     rows = np.arange(2 * len(pairs))[::-1]
     names = [run.label if one else f"{run.label.split(' · ')[0]} w{j + 1}" for run, j in pairs]
@@ -25,7 +25,7 @@ def draw(ax, d, style):
     ax.grid(False, axis="y")
     for row in rows[1:-1:2]:
         ax.axhline(row - 0.5, color=c["grid"], lw=1.0)
-    ax.set_xlabel("grey: data · colour: penalty")
+    ax.set_xlabel(d.texts("push_axis"))
     bars = []
     for i, (run, j) in enumerate(pairs):
         data_bar = style.animated(ax.barh(rows[2 * i], 0.0, height=0.7, color=c["muted"])[0])

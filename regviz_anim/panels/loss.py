@@ -9,9 +9,9 @@ TRAIL = 8
 
 def draw(ax, d, style):
     c = style.colors
-    ax.set_title("objective F = L + penalty")
+    ax.set_title(d.texts("loss_title"))
     ax.set_xlabel("w")
-    ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label="L(w), data only")
+    ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label=d.texts("data_only"))
     drawn = set()
     for run in d.runs:
         if run.kind not in drawn and run.kind != "none":

@@ -16,7 +16,7 @@ def draw(ax, d, style):
     lo, hi = float(lams[0]), float(lams[-1])
     if d.lam_scale == "log":
         ax.set_xscale("log")
-    ax.set_title("the minimiser w*(λ)" if one else "the path: w1*(λ), w2*(λ)")
+    ax.set_title(d.texts("path_title" if one else "paths_title"))
     ax.set_xlabel("λ")
     ax.set_xlim(lo, hi)
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
@@ -33,7 +33,7 @@ def draw(ax, d, style):
             if zero is not None and lo < zero <= hi and run.penalty.l1 > 0:
                 ax.axvline(zero, color=style.color(run), lw=1.4, ls=(0, (2, 2)), zorder=1)
                 name = run.label if one else ("" if len(d.runs) == 1 else run.label + " ") + f"w{j + 1}"
-                knots.append((zero, f"{name} = 0", style.color(run)))
+                knots.append((zero, d.texts("knot", name=name), style.color(run)))
     handles = [ax.plot([], [], color=style.color(run), lw=2.8, label=run.label)[0] for run in d.runs]
     if not one:
         handles += [ax.plot([], [], color=c["fg"], lw=2.4, ls=WEIGHT_STYLES[j], label=f"w{j + 1}")[0]
@@ -53,13 +53,13 @@ def draw(ax, d, style):
         top_axis.tick_params(colors=c["fg"], labelsize="small")
         for label, (_, _, colour) in zip(top_axis.get_xticklabels(), knots):
             label.set_color(colour)
-            label.set_fontweight("bold")
+            label.set_fontweight(style.bold)
         counted = next((r for r in d.runs if r.penalty.l1 > 0), None)
         if not one and counted is not None:  # as glmnet does: how many weights are nonzero
             counts = [int(np.count_nonzero(counted.w[0]))]
             counts += [int(sum(z is not None and z > k for z in counted.zero_lam)) for k in
                        sorted(z for z in counted.zero_lam if z is not None and lo < z <= hi)]
-            top_axis.set_xlabel(f"nonzero weights ({counted.label}): " + " → ".join(map(str, counts)),
+            top_axis.set_xlabel(d.texts("nonzero", label=counted.label, counts=" → ".join(map(str, counts))),
                                 color=c["fg"], fontsize="small")
     lines, dots = [], []
     for run in d.runs:

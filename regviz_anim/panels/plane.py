@@ -68,7 +68,7 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
 
 def draw(ax, d, style):
     c = style.colors
-    ax.set_title("loss contours and penalty balls")
+    ax.set_title(d.texts("plane_title"))
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
     drawn = balls(d)
@@ -82,12 +82,11 @@ def draw(ax, d, style):
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
-            label="least squares")
-    names = {"l1": "L1 diamond", "l2": "L2 circle", "elasticnet": "elastic-net ball"}
+            label=d.texts("least_squares"))
     moving = []  # mode "lam": (run, fill, edge, contour) moved to each λ's solution
     for kind, (run, edge) in drawn.items():
         colour = style.color(run)
-        ax.plot([], [], color=colour, lw=2.8, label=names.get(kind, kind))  # the legend's entry
+        ax.plot([], [], color=colour, lw=2.8, label=d.texts(f"ball_{kind}"))  # the legend's entry
         if d.mode == "lam":
             fill = style.animated(ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)[0])
             line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])

@@ -11,13 +11,13 @@ WEIGHT_STYLES = ["-", (0, (3, 1.6))]
 def draw(ax, d, style):
     c = style.colors
     one = d.features == 1
-    ax.set_title("weight w by step" if one else "weights w1, w2 by step")
-    ax.set_xlabel("step")
+    ax.set_title(d.texts("weight_title" if one else "weights_title"))
+    ax.set_xlabel(d.texts("step_axis"))
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
     for run in d.runs:
         if run.band is not None:
             ax.axhspan(*run.band, color=style.color(run), alpha=0.22, lw=0,
-                       label=f"{run.label}: predicted band")
+                       label=d.texts("band", label=run.label))
     for run in d.runs:
         for j, star in enumerate(run.w_star):
             ax.axhline(star, color=style.color(run), lw=1.6, ls=(0, (5, 3)) if one else (0, (1, 2)), alpha=0.9)

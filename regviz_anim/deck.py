@@ -1,0 +1,102 @@
+"""PowerPoint decks: one 16:9 slide per animation, its video starting on its own.
+
+A slide has the title and the caption as text a teacher can edit, the video (MP4, with a poster
+image) fitted between them, and the parameters in the speaker notes. This module knows media and
+text, nothing of regularization. It needs python-pptx, the ``[pptx]`` extra.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+INSTALL = 'pip install "regviz-anim[pptx]"'
+SLIDE_EMU = (12_192_000, 6_858_000)  # 13.333 x 7.5 inches: 16:9
+
+
+@dataclass(frozen=True)
+class SlideText:
+    title: str = ""
+    caption: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Slide:
+    text: SlideText
+    video: Path          # an MP4
+    poster: Path         # a PNG shown before the video plays
+    size: tuple[int, int]
+    seconds: float       # how long the video plays
+
+
+def pptx_module():
+    try:
+        import pptx
+    except ImportError:
+        raise ImportError(f"a .pptx needs python-pptx: {INSTALL}") from None
+    return pptx
+
+
+def _autoplay_timing(shape_id: int, milliseconds: int) -> str:
+    """PowerPoint's main sequence with one effect: play the video when the slide starts."""
+    return f"""<p:timing xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main">
+  <p:tnLst><p:par><p:cTn id="1" dur="indefinite" restart="never" nodeType="tmRoot"><p:childTnLst>
+    <p:seq concurrent="1" nextAc="seek"><p:cTn id="2" dur="indefinite" nodeType="mainSeq"><p:childTnLst>
+      <p:par><p:cTn id="3" fill="hold"><p:stCondLst><p:cond delay="indefinite"/>
+          <p:cond evt="onBegin" delay="0"><p:tn val="2"/></p:cond></p:stCondLst><p:childTnLst>
+        <p:par><p:cTn id="4" fill="hold"><p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+          <p:par><p:cTn id="5" presetID="1" presetClass="mediacall" presetSubtype="0" fill="hold"
+              nodeType="afterEffect"><p:stCondLst><p:cond delay="0"/></p:stCondLst><p:childTnLst>
+            <p:cmd type="call" cmd="playFrom(0.0)"><p:cBhvr><p:cTn id="6" dur="{milliseconds}" fill="hold"/>
+              <p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cBhvr></p:cmd>
+          </p:childTnLst></p:cTn></p:par>
+        </p:childTnLst></p:cTn></p:par>
+      </p:childTnLst></p:cTn></p:par>
+    </p:childTnLst></p:cTn>
+    <p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:prevCondLst>
+    <p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:nextCondLst></p:seq>
+    <p:video><p:cMediaNode vol="80000"><p:cTn id="7" fill="hold" display="0"><p:stCondLst>
+        <p:cond delay="indefinite"/></p:stCondLst></p:cTn>
+      <p:tgtEl><p:spTgt spid="{shape_id}"/></p:tgtEl></p:cMediaNode></p:video>
+  </p:childTnLst></p:cTn></p:par></p:tnLst>
+</p:timing>"""
+
+
+def write_deck(path: str | Path, slides: list[Slide]) -> None:
+    """Write ``slides`` to a .pptx at ``path`` (the caller makes that atomic)."""
+    pptx = pptx_module()
+    from pptx.oxml import parse_xml
+    from pptx.oxml.ns import qn
+    from pptx.util import Emu, Pt
+
+    deck = pptx.Presentation()
+    deck.slide_width, deck.slide_height = Emu(SLIDE_EMU[0]), Emu(SLIDE_EMU[1])
+    width, height = SLIDE_EMU
+    margin, title_h, caption_h = width // 40, height // 9, height // 10
+    for item in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
+        title = slide.shapes.add_textbox(Emu(margin), Emu(margin // 2), Emu(width - 2 * margin), Emu(title_h))
+        title.name = "Title"
+        title.text_frame.word_wrap = True
+        title.text_frame.text = item.text.title
+        title.text_frame.paragraphs[0].runs[0].font.size = Pt(26)
+        room_w, room_h = width - 2 * margin, height - title_h - caption_h - margin
+        scale = min(room_w / item.size[0], room_h / item.size[1])
+        video_w, video_h = int(item.size[0] * scale), int(item.size[1] * scale)
+        movie = slide.shapes.add_movie(str(item.video), Emu((width - video_w) // 2), Emu(margin // 2 + title_h),
+                                       Emu(video_w), Emu(video_h), poster_frame_image=str(item.poster),
+                                       mime_type="video/mp4")
+        movie.name = "Animation"
+        sld = slide._element
+        old = sld.find(qn("p:timing"))
+        if old is not None:
+            sld.remove(old)
+        sld._insert_timing(parse_xml(_autoplay_timing(movie.shape_id, max(1, round(1000 * item.seconds)))))
+        caption = slide.shapes.add_textbox(Emu(margin), Emu(height - caption_h - margin // 2),
+                                           Emu(width - 2 * margin), Emu(caption_h))
+        caption.name = "Caption"
+        caption.text_frame.word_wrap = True
+        caption.text_frame.text = item.text.caption
+        caption.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
+        slide.notes_slide.notes_text_frame.text = item.text.notes
+    deck.save(str(path))
