@@ -84,7 +84,11 @@ def _start_worker(data: SceneData, kwargs: dict) -> None:
 
 
 def _draw_chunk(indices: list[int]) -> np.ndarray:
-    return np.stack([_worker_scene.frame(i) for i in indices])
+    height, width = _worker_scene.size[1], _worker_scene.size[0]
+    block = np.empty((len(indices), height, width, 4), np.uint8)
+    for j, i in enumerate(indices):
+        block[j] = _worker_scene.draw(i)  # a view of the one canvas: copied out before the next draw
+    return block
 
 
 def playback(n: int, settings: RenderSettings) -> tuple[list[int], list[float]]:
@@ -107,7 +111,7 @@ def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> It
     order = list(range(scene.frame_count)) if order is None else order
     if workers <= 1:
         for i in order:
-            yield scene.frame(i)
+            yield scene.draw(i)  # a view of the canvas: valid until the next frame is drawn
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -192,15 +196,15 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
             with contextlib.ExitStack() as stack:
                 animation = stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
                                                         loop=settings.loop, **options))
-                drawn = []  # the poster and the frames folder take each drawn frame once, forward
-                if "frames_dir" in staged:
-                    drawn.append(stack.enter_context(PngFramesEncoder(staged["frames_dir"])))
-                if "poster" in staged:
-                    drawn.append(stack.enter_context(PngPoster(staged["poster"])))
+                # the frames folder takes each drawn frame once, forward; the poster the last of them
+                folder = stack.enter_context(PngFramesEncoder(staged["frames_dir"])) if "frames_dir" in staged else None
+                poster = stack.enter_context(PngPoster(staged["poster"])) if "poster" in staged else None
                 for i, frame in enumerate(frames(scene, settings.workers, order)):
                     animation.write(frame, hold=holds[i])
-                    for sink in drawn if i < n else ():
-                        sink.write(frame)
+                    if folder is not None and i < n:
+                        folder.write(frame)
+                    if poster is not None and i == n - 1:
+                        poster.write(frame)
                     if progress is not None:
                         progress(i + 1, len(order))
             record = sidecar_record(sim.scenario, settings, out)

@@ -231,12 +231,17 @@ class Scene:
         self.step_text.set_text(self._step_label(k))
         return self.moving
 
-    def frame(self, i: int) -> np.ndarray:
-        """Frame ``i`` as a new read-only (height, width, 3) uint8 array: background, then what moves."""
+    def draw(self, i: int) -> np.ndarray:
+        """Draw frame ``i`` and return the canvas's own (height, width, 4) RGBA buffer: no copy, and
+        valid only until the next draw. The encoders take it as it is."""
         self.update(i)
         self.canvas.restore_region(self._background)
         for artist in self.moving:
             self.figure.draw_artist(artist)
+        return np.asarray(self.canvas.buffer_rgba())
+
+    def frame(self, i: int) -> np.ndarray:
+        """Frame ``i`` as a new (height, width, 3) RGB array."""
+        rgba = self.draw(i)
         # Pillow drops the alpha channel in C, twice as fast as a strided numpy copy.
-        rgba = Image.frombuffer("RGBA", self.size, self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        return np.asarray(rgba.convert("RGB"))
+        return np.asarray(Image.frombuffer("RGBA", self.size, rgba, "raw", "RGBA", 0, 1).convert("RGB"))

@@ -52,6 +52,7 @@ problems = st.fixed_dictionaries({
 def test_two_weight_zero_lam_is_the_lars_knot(problem):
     data = make_dataset(features=2, **problem)
     assume(abs(abs(data.b[0]) - abs(data.b[1])) > 1e-6)  # lars_path misplaces a tie: see the next test
+    assume(np.abs(data.b).min() > 1e-6)  # and stops before a knot that close to λ = 0
     alphas, _, coefs = lars_path(data.X, data.y, method="lasso")
     ours = zero_lams(data, penalty_for("l1", 1.0))
     for j in range(2):

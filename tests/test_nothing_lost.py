@@ -121,7 +121,7 @@ def test_2_ffmpeg_failing_is_reported_even_when_it_exits_late(tmp_path, monkeypa
     import numpy as np
     with pytest.raises(EncoderError, match=r"ffmpeg exited with status \d+ \(.*No such file or directory"):
         with Mp4Encoder(tmp_path / "a.mp4", size=(160, 90), fps=10) as encoder:
-            encoder.write(np.zeros((90, 160, 3), np.uint8))
+            encoder.write(np.zeros((90, 160, 4), np.uint8))
 
 
 # --- 3. one render, one commit; batch trusts only files that match their sidecar ------------------
