@@ -42,9 +42,11 @@ class ManifestError(Exception):
 
 
 class Jobs(list):
-    """The manifest's jobs in order, and the deck (``deck`` in ``[defaults]``) they gather into."""
+    """The manifest's jobs in order, the deck (``deck`` in ``[defaults]``) they gather into, and the
+    Dask scheduler (``scheduler`` in ``[defaults]``) they run on."""
 
     deck: Path | None = None
+    scheduler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,14 @@ def load_manifest(path: str | Path) -> Jobs:
             or not all(isinstance(t, dict) for t in tables)):
         raise ManifestError(f"{path}: needs [[job]] tables (at least one) and optionally one [defaults] table")
     deck = defaults.pop("deck", None)
+    scheduler = defaults.pop("scheduler", None)
     for source, table in enumerate(tables, 1):
-        if "deck" in table:
-            raise ManifestError(f"{path}: job {source}: deck belongs in [defaults]: one deck gathers every job")
+        for key in ("deck", "scheduler"):
+            if key in table:
+                raise ManifestError(f"{path}: job {source}: {key} belongs in [defaults]: it is one for every job")
+    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler):
+        raise ManifestError(f"{path}: [defaults]: scheduler = {scheduler!r}: must be an address such as "
+                            "\"tcp://scheduler:8786\"")
     defaults = _normalise(defaults, "[defaults]", path)
     merged, total = [], 0
     for source, table in enumerate(tables, 1):
@@ -192,6 +199,7 @@ def load_manifest(path: str | Path) -> Jobs:
             jobs.append(Job(number=number, out=out, scenario=scenario, settings=settings))
     if deck is not None:
         jobs.deck = _deck_path(deck, jobs, path)
+    jobs.scheduler = scheduler
     outputs = [((job.number, target), target, option == "frames_dir")
                for job in jobs for option, target in render_targets(job.out, job.settings)]
     if jobs.deck is not None:
@@ -394,8 +402,9 @@ def _targets(job: Job) -> list[Path]:
 
 
 def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bool = False,
-              progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
-    """Render every job that is not up to date, ``workers`` at a time; outcomes in job order."""
+              progress: Callable[[int, int], None] | None = None, scheduler: str | None = None) -> list[Outcome]:
+    """Render every job that is not up to date, ``workers`` at a time here, or on the Dask cluster
+    at ``scheduler``; outcomes in job order."""
     outcomes: dict[int, Outcome] = {}
     todo = []
     for job in jobs:
@@ -414,7 +423,11 @@ def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bo
 
     if progress is not None:
         progress(len(outcomes), total)
-    if todo:
+    if todo and scheduler is not None:
+        from .cluster import run_on_dask
+
+        run_on_dask(todo, scheduler, report, Outcome)
+    elif todo:
         _run_in_processes(todo, workers, report)
     return [outcomes[job.number] for job in jobs]
 

@@ -75,6 +75,8 @@ def build_parser() -> Parser:
     batch.add_argument("--force", action="store_true", help="render even what is up to date")
     batch.add_argument("--dry-run", action="store_true", help="list what would be rendered and skipped")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="run the jobs on a Dask cluster, e.g. tcp://HOST:8786 (needs the [dask] extra)")
 
     presets = sub.add_parser("presets", help="list the named scenarios", description="List the named scenarios.")
     presets.add_argument("--lang", default="en", help="the language of the summaries: en or zh")
@@ -155,8 +157,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
         jobs = load_manifest(args.manifest)
     except ManifestError as error:
         raise UsageError(str(error)) from None
+    scheduler = args.scheduler or jobs.scheduler
+    if scheduler is not None and not args.dry_run:
+        import importlib.util
+
+        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+            raise ConfigError("scheduler", scheduler, 'needs dask.distributed: pip install "regviz-anim[dask]"')
     progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
-    outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress)
+    outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress,
+                         scheduler=scheduler)
     print(summary(outcomes))
     if jobs.deck is not None and not args.dry_run:
         from .transaction import OutputError
@@ -215,6 +224,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: interrupted; nothing was left half-written", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     except OutputError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except ConnectionError as error:  # a Dask scheduler out of reach
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
