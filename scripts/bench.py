@@ -12,7 +12,8 @@ the decoded frames against the rendered ones.
     python scripts/bench.py --skip-usual    # regviz-anim's own figures only
 
 It also renders the two-weight scene (the ``diamond`` preset, 200 steps) as a GIF and prints
-its time against the one-weight GIF's.
+its time against the one-weight GIF's, and the draw-only floor (imports, the scene and drawing
+every frame, no encoding): what a render would cost if encoding were free.
 """
 from __future__ import annotations
 
@@ -38,7 +39,15 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     options = {**preset_options("diamond"), "steps": steps} if kind == "two" else {"steps": steps}
     scenario, settings = render_config({**options, "frames": frames, "hold": 0.0})
     sim = simulate(scenario)
-    if kind in ("regviz", "two"):
+    if kind == "floor":  # imports, the scene and drawing every frame: no encoding, nothing written
+        from regviz_anim.frames import scene_data
+        from regviz_anim.scene import Scene
+
+        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size)
+        for i in range(frames):
+            scene.draw(i)
+        Path(out).write_bytes(b"")
+    elif kind in ("regviz", "two"):
         from regviz_anim.renderer import render_simulation
         render_simulation(sim, settings, out)
     else:
@@ -150,6 +159,7 @@ def main() -> None:
             for kind in ("regviz",) if args.skip_usual else ("regviz", "usual"):
                 rows[kind, fmt] = measure(kind, tmp / f"{kind}.{fmt}", n, 200, args.repeat)
         two = measure("two", tmp / "two.gif", n, 200, args.repeat)
+        floor = measure("floor", tmp / "floor.none", n, 200, args.repeat)
         long_runs = {fmt: measure("regviz", tmp / f"long.{fmt}", 4 * n, 4 * n, args.repeat) for fmt in ("gif", "mp4")}
         quality = {fmt: psnr(tmp / f"regviz.{fmt}", n) for fmt in ("gif", "mp4")}
 
@@ -160,6 +170,7 @@ def main() -> None:
     table = [(names[kind] + ("" if kind == "regviz" else ("PillowWriter" if fmt == "gif" else "FFMpegWriter"))
               + " " + fmt.upper(), r) for (kind, fmt), r in rows.items()]
     table.append(("regviz-anim GIF, two weights", two))
+    table.append(("draw-only floor (no encoding)", floor))
     for label, r in table:
         print(f"{label:<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['encoder_mb']:>12.0f}"
               f"{r['bytes'] / 1024:>10.0f}")
@@ -170,6 +181,9 @@ def main() -> None:
               f"file {ours['bytes'] / usual['bytes']:.2f}x the usual size, "
               f"python memory {ours['python_mb'] / usual['python_mb']:.2f}x")
     print(f"two-weight GIF: {two['wall'] / rows['regviz', 'gif']['wall']:.2f}x the one-weight GIF's wall time")
+    for fmt in ("gif", "mp4"):
+        print(f"regviz-anim {fmt.upper()}: {rows['regviz', fmt]['wall'] / floor['wall']:.2f}x the draw-only floor "
+              f"({floor['wall']:.2f} s: imports, scene, drawing)")
     print()
     for fmt in ("gif", "mp4"):
         short, long = rows["regviz", fmt], long_runs[fmt]
