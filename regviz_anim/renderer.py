@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import multiprocessing
 import signal
 from collections import deque
@@ -116,7 +115,6 @@ def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> It
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     kwargs = {"size": scene.size, "theme": scene.theme, "panels": scene.panels}
-    n = len(order)
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                                initargs=(scene.data, kwargs))
     chunks = iter([order[i:i + CHUNK] for i in range(0, len(order), CHUNK)])

@@ -2,7 +2,6 @@
 import csv
 import io
 import json
-import subprocess
 
 import imageio_ffmpeg
 import numpy as np

@@ -1,7 +1,6 @@
 """The notebook: explore() without a browser, the example notebook, and what Jupyter shows."""
 import io
 import json
-import os
 import shlex
 import subprocess
 import sys

@@ -21,8 +21,11 @@ class Texts:
     """The catalogue of one language, with numbers written as that language writes them."""
 
     def __init__(self, lang: str = "en"):
-        self.lang = lang
-        self.module = LANGS[lang]
+        self.lang = lang  # only the name: a Texts travels to worker processes
+
+    @property
+    def module(self):
+        return LANGS[self.lang]
 
     def __call__(self, key: str, **fields) -> str:
         return self.module.TEXTS[key].format(**fields)
