@@ -85,7 +85,7 @@ def _entry(A: np.ndarray, b: np.ndarray, c1: float, c2: float, j: int, k: int, b
             roots += [r.real for r in np.roots(coefficients[::-1]) if abs(r.imag) <= 1e-12 * max(1.0, abs(r))]
     # A root at λmax itself (to rounding) is a tie: both weights enter together.
     inside = [r for r in roots if 0.0 < r <= below * (1 + 1e-9)]
-    return min(max(inside, default=0.0), below)
+    return float(min(max(inside, default=0.0), below))
 
 
 def zero_lams(data: Dataset, unit: Penalty) -> tuple[float | None, ...]:
