@@ -245,7 +245,7 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
     import imageio_ffmpeg
     from PIL import Image
 
-    from .deck import Slide, SlideText, write_deck
+    from .deck import Slide, SlideText, notes_text, write_deck
     from .renderer import sidecar_path
     from .transaction import Transaction
 
@@ -267,7 +267,8 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
                 width, height = meta["size"]
                 poster = Path(folder) / f"poster-{job.number}.png"
                 Image.frombytes("RGB", (width, height), last).save(poster)
-            notes = "\n".join(f"{k} = {v}" for k, v in record["scenario"].items() if v is not None)
+            notes = notes_text({**record["scenario"], "fps": record["render"]["fps"],
+                                "size": "x".join(map(str, record["render"]["size"]))})
             seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
             slides.append(Slide(SlideText(record.get("title", ""), record.get("caption", ""), notes), job.out,
                                 poster, tuple(record["render"]["size"]), seconds))

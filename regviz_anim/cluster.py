@@ -56,30 +56,21 @@ def render_remote(job) -> dict[str, Any]:
 
 
 def write_payload(job, payload: dict[str, Any]) -> None:
-    """Write a worker's outputs for ``job`` through one transaction, the sidecar last, with the
+    """Write a worker's outputs for ``job`` through one transaction, as a local render does, with the
     sidecar's paths and parameters made this machine's."""
-    from .config import render_targets
-    from .export import strict_json
-    from .renderer import fingerprint, output_files, sidecar_path, sidecar_record
+    from .renderer import seal, sidecar_record, stage
     from .transaction import Transaction
 
     with Transaction() as tx:
-        tx.prepare(path for _, path in render_targets(job.out, job.settings))
-        staged = {"out": tx.file(job.out)}
+        staged = stage(tx, job.out, job.settings)
         staged["out"].write_bytes(payload["out"])
-        if job.settings.poster is not None:
-            staged["poster"] = tx.file(job.settings.poster)
+        if "poster" in staged:
             staged["poster"].write_bytes(payload["poster"])
-        if job.settings.frames_dir is not None:
-            staged["frames_dir"] = tx.folder(job.settings.frames_dir)
+        if "frames_dir" in staged:
             for name, data in payload["frames"]:
                 (staged["frames_dir"] / name).write_bytes(data)
-        record = json.loads(payload["sidecar"])
-        record.update(sidecar_record(job.scenario, job.settings, job.out))
-        record["outputs"] = {key: {"path": str(path), **fingerprint(staged[key])}
-                             for key, path in output_files(job.out, job.settings).items()}
-        tx.file(sidecar_path(job.out)).write_text(strict_json(record), encoding="utf-8")
-        tx.commit()
+        record = {**json.loads(payload["sidecar"]), **sidecar_record(job.scenario, job.settings, job.out)}
+        seal(tx, staged, record, job.out, job.settings)
 
 
 def run_on_dask(todo: list, scheduler: str, report: Callable, outcome: Callable) -> None:

@@ -20,6 +20,13 @@ class SlideText:
     notes: str = ""
 
 
+def notes_text(values: dict) -> str:
+    """Speaker notes: one ``name = value`` line per parameter that is set (lists comma separated)."""
+    def shown(value) -> str:
+        return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+    return "\n".join(f"{name} = {shown(value)}" for name, value in values.items() if value is not None)
+
+
 @dataclass(frozen=True)
 class Slide:
     text: SlideText

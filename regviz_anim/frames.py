@@ -60,6 +60,11 @@ class SceneData:
         return self.data.features
 
     @property
+    def plain_title(self) -> str:
+        """The title with its non-breaking spaces (wrapping hints for the frame) made plain."""
+        return self.title.replace("\u00a0", " ")
+
+    @property
     def x(self) -> np.ndarray:
         return self.data.x
 

@@ -16,7 +16,7 @@ import numpy as np
 from . import __version__
 from .config import RenderSettings, Scenario, check_render_target, render_targets
 from .descent import Simulation
-from .deck import SlideText
+from .deck import SlideText, notes_text
 from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, PptxEncoder, encoder_for
 from .export import parameters, strict_json
 from .frames import SceneData, path_scene_data, scene_data
@@ -45,6 +45,28 @@ def output_files(out: Path, settings: RenderSettings) -> dict[str, Path]:
     """The outputs a sidecar fingerprints, by the option that names them."""
     files = {"out": out, "poster": settings.poster, "frames_dir": settings.frames_dir}
     return {key: path for key, path in files.items() if path is not None}
+
+
+def stage(tx: Transaction, out: Path, settings: RenderSettings) -> dict[str, Path]:
+    """Make the folders, clear this tool's leftovers, and give each output its temporary path."""
+    tx.prepare(path for _, path in render_targets(out, settings))
+    staged = {"out": tx.file(out)}
+    if settings.poster is not None:
+        staged["poster"] = tx.file(settings.poster)
+    if settings.frames_dir is not None:
+        staged["frames_dir"] = tx.folder(settings.frames_dir)
+    return staged
+
+
+def seal(tx: Transaction, staged: dict[str, Path], record: dict, out: Path, settings: RenderSettings) -> Path:
+    """Once every staged output is complete: fingerprint them into the sidecar, stage it last, and
+    rename everything into place. Returns the sidecar's path."""
+    record["outputs"] = {key: {"path": str(target), **fingerprint(staged[key])}
+                         for key, target in output_files(out, settings).items()}
+    sidecar = sidecar_path(out)
+    tx.file(sidecar).write_text(strict_json(record), encoding="utf-8")
+    tx.commit()
+    return sidecar
 
 
 def fingerprint(path: Path) -> dict:
@@ -136,13 +158,8 @@ def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> It
 
 def slide_text(data: SceneData, scenario: Scenario, settings: RenderSettings) -> SlideText:
     """A deck slide's title and caption (the frame's own) and speaker notes (every parameter)."""
-    values = {**parameters(scenario), "fps": settings.fps, "size": "x".join(map(str, settings.even_size))}
-    notes = "\n".join(f"{key} = {_plain(value)}" for key, value in values.items() if value is not None)
-    return SlideText(title=data.title.replace("\u00a0", " "), caption=data.caption, notes=notes)
-
-
-def _plain(value) -> str:
-    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    notes = notes_text({**parameters(scenario), "fps": settings.fps, "size": "x".join(map(str, settings.even_size))})
+    return SlideText(title=data.plain_title, caption=data.caption, notes=notes)
 
 
 def describe_steps(sim) -> int:
@@ -183,12 +200,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     targets = render_targets(out, settings)
     existed = [path for _, path in targets if path.exists()]
     with Transaction() as tx:
-        tx.prepare(path for _, path in targets)
-        staged = {"out": tx.file(out)}
-        if settings.poster is not None:
-            staged["poster"] = tx.file(settings.poster)
-        if settings.frames_dir is not None:
-            staged["frames_dir"] = tx.folder(settings.frames_dir)
+        staged = stage(tx, out, settings)
         try:
             order, holds = playback(n, settings)
             with contextlib.ExitStack() as stack:
@@ -209,14 +221,9 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
             shown = scene.data.frame_steps
             where = ({"lams_shown": scene.data.lams[shown].tolist()} if scene.data.mode == "lam"
                      else {"steps_shown": shown.tolist()})
-            record.update(frames=n, played=len(order), **where, title=scene.data.title.replace("\u00a0", " "),
-                          caption=scene.data.caption,
-                          runs=[r.summary() for r in sim.runs],
-                          outputs={key: {"path": str(target), **fingerprint(staged[key])}
-                                   for key, target in output_files(out, settings).items()})
-            sidecar = sidecar_path(out)
-            tx.file(sidecar).write_text(strict_json(record), encoding="utf-8")
-            tx.commit()
+            record.update(frames=n, played=len(order), **where, title=scene.data.plain_title,
+                          caption=scene.data.caption, runs=[r.summary() for r in sim.runs])
+            sidecar = seal(tx, staged, record, out, settings)
         except (OSError, EncoderError, OutputError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             kept = (f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
