@@ -11,8 +11,10 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
+from .counter import counter_cells
 from .frames import RunView, SceneData
 from .panels import DEFAULT_PANELS, PANELS
 
@@ -173,6 +175,8 @@ class Scene:
             self._wrap_header()
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._labels = [self._step_label(int(k)) for k in data.frame_steps]
+            self._counter = counter_cells(self.canvas, self.step_text, self._background, self._labels)
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
 
@@ -195,10 +199,15 @@ class Scene:
         self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight=self.style.bold,
                                           color=c["fg"])
         self.caption = self.figure.supxlabel(d.caption, fontsize=16, color=c["fg"])
+        self._lam_width = max(len(f"{lam:#.4g}") for lam in d.lams) if d.mode == "lam" else 0
         mono = "DejaVu Sans Mono" if len(self.families) == 1 else ["DejaVu Sans Mono", *self.families[1:]]
-        self.step_text = self.style.animated(self.figure.text(0.99, 0.985, self._step_label(d.total_steps),
-                                                              ha="right", va="top", fontsize=18, color=c["fg"],
-                                                              family=mono))
+        # Anchored by its left edge where the last label's right edge is at 99% of the width, so
+        # that it stays put whatever its digits (see regviz_anim.counter).
+        x, y = self.figure.transFigure.transform((0.99, 0.985))
+        self.step_text = self.style.animated(self.figure.text(x, y, self._step_label(d.total_steps), ha="right",
+                                                              va="top", fontsize=18, color=c["fg"], family=mono,
+                                                              transform=IdentityTransform()))
+        self.step_text.set(x=self.step_text.get_window_extent(self.canvas.get_renderer()).x0, ha="left")
 
     def _wrap_header(self) -> None:
         """Break the title and the caption into lines where they would not fit in one."""
@@ -212,8 +221,8 @@ class Scene:
 
     def _step_label(self, k: int) -> str:
         d = self.data
-        if d.mode == "lam":
-            return f"λ = {d.lams[k]:#.4g}"
+        if d.mode == "lam":  # padded to one length, so the counter's digits stay in their places
+            return f"λ = {d.lams[k]:>#{self._lam_width}.4g}"
         total = d.total_steps
         return d.texts("step", k=f"{k:>{len(str(total))}d}", total=total)
 
@@ -236,9 +245,13 @@ class Scene:
         valid only until the next draw. The encoders take it as it is."""
         self.update(i)
         self.canvas.restore_region(self._background)
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        if self._counter is not None:
+            self._counter.paste(buffer, self._labels[i])
         for artist in self.moving:
-            self.figure.draw_artist(artist)
-        return np.asarray(self.canvas.buffer_rgba())
+            if artist is not self.step_text or self._counter is None:
+                self.figure.draw_artist(artist)
+        return buffer
 
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as a new (height, width, 3) RGB array."""
