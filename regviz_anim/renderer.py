@@ -175,8 +175,8 @@ def describe(sim, n_frames: int, timing: str, lang: str = "en") -> SceneData:
 
 
 def palette_samples(scene: Scene, count: int = 4) -> list[np.ndarray]:
-    """A few frames spread over the animation, for the GIF's one palette."""
-    return [scene.frame(int(i)) for i in np.unique(np.linspace(0, scene.frame_count - 1, count).round())]
+    """A few frames (RGBA copies) spread over the animation, for the GIF's one palette."""
+    return [scene.draw(int(i)).copy() for i in np.unique(np.linspace(0, scene.frame_count - 1, count).round())]
 
 
 # --- the whole render -------------------------------------------------------------------------

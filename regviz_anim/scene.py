@@ -118,7 +118,7 @@ class Style:
 
     def marker(self, ax, run: RunView, *, trail_alpha: float = 0.45, zorder: float = 5):
         """A run's moving position: a faint trail of recent steps and a big marker, both moving."""
-        trail = self.animated(ax.plot([], [], color=self.color(run), lw=0, marker="o", ms=6, alpha=trail_alpha)[0])
+        trail = self.animated(ax.plot([], [], color=self.color(run), ls="none", marker="o", ms=6, alpha=trail_alpha)[0])
         dot = self.animated(ax.plot([], [], color=self.color(run), marker="o", ms=14, mec=self.colors["bg"], mew=2,
                                     ls="none", zorder=zorder)[0])
         self.markers[run.label] = dot
