@@ -131,7 +131,8 @@ class Explorer:
         self.message.value = ""
         n = describe_steps(sim) + 1  # one frame a step (or a λ): the step slider is the clock
         self.simulation, self.settings = sim, settings
-        self.scene = Scene(describe(sim, n, "even", settings.lang), size=self.size, theme=settings.theme, panels=settings.panels)
+        self.scene = Scene(describe(sim, n, "even", settings.lang), size=self.size, theme=settings.theme,
+                           panels=settings.panels, counter_cells=False)  # one frame at a time: the text is quicker
         last = self.scene.frame_count - 1
         self.step.max = self.play.max = last
         self.step.description = "λ index" if scenario.animate == "lam" else "step"

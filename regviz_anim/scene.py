@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
-from .counter import counter_cells
+from .counter import counter_cells as make_counter_cells
 from .frames import RunView, SceneData
 from .panels import DEFAULT_PANELS, PANELS
 
@@ -142,7 +142,7 @@ class Scene:
     """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
     def __init__(self, data: SceneData, *, size: tuple[int, int] = (1280, 720), theme: str = "light",
-                 panels: tuple[str, ...] | None = None):
+                 panels: tuple[str, ...] | None = None, counter_cells: bool = True):
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
@@ -176,7 +176,9 @@ class Scene:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._labels = [self._step_label(int(k)) for k in data.frame_steps]
-            self._counter = counter_cells(self.canvas, self.step_text, self._background, self._labels)
+            # drawn once, they pay from a few dozen frames on: for renders, not for a frame at a time
+            self._counter = (make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
+                             if counter_cells else None)
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
 
