@@ -5,7 +5,7 @@ in a few character positions ("step  17 / 200", "step  18 / 200"...), so matplot
 each character that ever appears at each of those positions, over the background; a frame then
 copies one small rectangle per position. The cells are used only where that is exact: every cell
 is checked to change no pixel that another position's characters change, so a frame made of
-cells is byte for byte the frame matplotlib would draw (``tests/test_scene.py`` compares them).
+cells is byte for byte the frame matplotlib would draw (``tests/test_drawing.py`` compares them).
 Where it is not exact (labels of different lengths, a font whose glyphs overlap their
 neighbours, text whose position depends on its characters), :func:`counter_cells` says None and
 the scene draws the text.

@@ -113,9 +113,12 @@ class GifEncoder(Encoder):
     suffix = ".gif"
     PENDING_BYTES = 64 << 20
 
-    def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = ()):
+    def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = (),
+                 changes_within: Sequence[tuple[slice, slice]] | None = None):
         super().__init__(path, size=size, fps=fps, loop=loop)
         self._samples = list(palette_from)
+        # rectangles (rows, columns) outside which no frame differs from the first: only these are compared
+        self._within = list(changes_within) if changes_within else [(slice(0, size[1]), slice(0, size[0]))]
         self._delay_cs = max(1, round(100 / fps))
         self._prev: np.ndarray | None = None
         self._pending: list = []  # (changed pixels, their packed mask, offset, delay), waiting for the palette
@@ -160,17 +163,7 @@ class GifEncoder(Encoder):
                 self._start_palette([frame.copy()])
             change = (self._prev.copy(), None, (0, 0))  # the whole first frame
         else:
-            differs = pixels != self._prev
-            rows = np.flatnonzero(differs.any(axis=1))
-            if rows.size == 0:  # identical frame: kept as one unchanged pixel so the count holds
-                change = (np.empty(0, np.uint32), np.zeros((1, 1), bool), (0, 0))
-            else:
-                cols = np.flatnonzero(differs[rows[0]:rows[-1] + 1].any(axis=0))
-                y0, y1, x0, x1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
-                changed = differs[y0:y1, x0:x1]
-                new = pixels[y0:y1, x0:x1][changed]  # a few percent of the rectangle
-                self._prev[y0:y1, x0:x1][changed] = new
-                change = (new, changed, (int(x0), int(y0)))
+            change = self._changes(pixels)
         if self._index is not None or not self._palette_job.is_alive():
             self._flush()
             self._encode(*change, delay)
@@ -181,6 +174,31 @@ class GifEncoder(Encoder):
         self._pending_bytes += new.nbytes + (0 if mask is None else mask[1].nbytes)
         if self._pending_bytes > self.PENDING_BYTES:
             self._flush()
+
+    def _changes(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+        """The pixels that differ from the previous frame (which is updated), their mask over the
+        smallest rectangle holding them all, and its top-left corner (x, y)."""
+        parts = []
+        for ys, xs in self._within:
+            differs = pixels[ys, xs] != self._prev[ys, xs]
+            rows = np.flatnonzero(differs.any(axis=1))
+            if rows.size:
+                cols = np.flatnonzero(differs[rows[0]:rows[-1] + 1].any(axis=0))
+                parts.append((ys.start + rows[0], xs.start + cols[0],
+                              differs[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]))
+        if not parts:  # identical frame: kept as one unchanged pixel so the count holds
+            return np.empty(0, np.uint32), np.zeros((1, 1), bool), (0, 0)
+        y0, x0 = min(p[0] for p in parts), min(p[1] for p in parts)
+        y1, x1 = max(p[0] + p[2].shape[0] for p in parts), max(p[1] + p[2].shape[1] for p in parts)
+        if len(parts) == 1:
+            changed = parts[0][2]
+        else:
+            changed = np.zeros((y1 - y0, x1 - x0), bool)
+            for top, left, mask in parts:
+                changed[top - y0:top - y0 + mask.shape[0], left - x0:left - x0 + mask.shape[1]] |= mask
+        new = pixels[y0:y1, x0:x1][changed]  # a few percent of the rectangle
+        self._prev[y0:y1, x0:x1][changed] = new
+        return new, changed, (int(x0), int(y0))
 
     def _flush(self) -> None:
         """Encode the frames that wait, waiting for the palette first if it is not ready."""

@@ -194,7 +194,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     n = settings.frame_count(describe_steps(sim))
     size = settings.even_size
     scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme, panels=settings.panels)
-    options = {"palette_from": palette_samples(scene)} if encoder is GifEncoder else {}
+    options = {"palette_from": palette_samples(scene), "changes_within": scene.changing} if encoder is GifEncoder else {}
     if encoder is PptxEncoder:
         options = {"slide_text": slide_text(scene.data, sim.scenario, settings)}
     targets = render_targets(out, settings)

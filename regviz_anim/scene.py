@@ -179,6 +179,8 @@ class Scene:
             # drawn once, they pay from a few dozen frames on: for renders, not for a frame at a time
             self._counter = (make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
                              if counter_cells else None)
+            self._background_pixels = np.asarray(self.canvas.buffer_rgba()).copy()
+            self.changing = self._changing()
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
 
@@ -228,6 +230,30 @@ class Scene:
         total = d.total_steps
         return d.texts("step", k=f"{k:>{len(str(total))}d}", total=total)
 
+    def _changing(self) -> list[tuple[slice, slice]] | None:
+        """Rectangles of the frame (rows, columns) outside which no frame differs from the background:
+        each panel that has moving artists, all clipped to it, and the step counter's corner. None
+        (the whole frame) if a moving artist could draw outside its panel."""
+        height, width = self.size[1], self.size[0]
+        boxes = []
+        for ax in self.axes.values():
+            mine = [a for a in self.moving if a is not self.step_text and a.axes is ax]
+            if not mine:
+                continue
+            for artist in mine:
+                clip = artist.get_clip_box()
+                if not artist.get_clip_on() or clip is None or not np.allclose(clip.extents, ax.bbox.extents):
+                    return None
+            boxes.append(ax.bbox.extents)
+        if any(a is not self.step_text and a.axes is None for a in self.moving):
+            return None
+        counter = self.step_text.get_window_extent(self.canvas.get_renderer())
+        boxes.append((counter.x0, counter.y0, width, height))  # to the corner: its labels differ in width
+        pad = 3  # antialiasing at a clipped edge stays within a pixel of it
+        return [(slice(max(0, height - int(np.ceil(y1)) - pad), min(height, height - int(np.floor(y0)) + pad)),
+                 slice(max(0, int(np.floor(x0)) - pad), min(width, int(np.ceil(x1)) + pad)))
+                for x0, y0, x1, y1 in boxes]
+
     # --- drawing ------------------------------------------------------------------------------
 
     @property
@@ -246,8 +272,12 @@ class Scene:
         """Draw frame ``i`` and return the canvas's own (height, width, 4) RGBA buffer: no copy, and
         valid only until the next draw. The encoders take it as it is."""
         self.update(i)
-        self.canvas.restore_region(self._background)
         buffer = np.asarray(self.canvas.buffer_rgba())
+        if self.changing is None:
+            self.canvas.restore_region(self._background)
+        else:  # nothing is drawn outside these, so only these need the background back
+            for where in self.changing:
+                buffer[where] = self._background_pixels[where]
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
         for artist in self.moving:

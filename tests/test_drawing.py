@@ -1,4 +1,5 @@
-"""The step counter drawn from cells is byte for byte the text matplotlib draws, or is not used."""
+"""Drawing a frame fast, exactly: the step counter from cells (byte for byte the text matplotlib
+draws, or not used), and the rectangles outside which no frame changes."""
 import numpy as np
 import pytest
 
@@ -68,3 +69,43 @@ def test_cells_that_would_not_be_exact_are_refused(font):
     assert counter_cells(scene.canvas, text, scene._background, labels) is not None  # upright monospace: exact
     text.set(**font)
     assert counter_cells(scene.canvas, text, scene._background, labels) is None
+
+
+# --- what can change: the panels with moving artists and the counter's corner --------------------
+
+@pytest.mark.parametrize("options", [
+    {"frames": 60, "size": (640, 360)},
+    {**preset_options("diamond"), "frames": 60, "size": (720, 720), "theme": "dark"},
+    {**preset_options("lasso-path"), "size": (640, 360), "lam_steps": 60},
+    {"frames": 60, "size": (640, 360), "panels": ("weight", "gap"), "reg": ("l1",)},
+], ids=["default", "diamond-square", "lam", "two-panels"])
+def test_frames_differ_from_the_background_only_where_the_scene_says(options):
+    scene = scene_for(options)
+    assert scene.changing is not None
+    outside = np.ones(scene._background_pixels.shape[:2], bool)
+    for where in scene.changing:
+        outside[where] = False
+    assert outside.mean() > 0.2  # there is something to skip
+    for i in range(scene.frame_count):
+        differs = (scene.draw(i) != scene._background_pixels).any(axis=2)
+        assert not (differs & outside).any(), f"frame {i} changed outside the rectangles"
+
+
+def test_an_unclipped_moving_artist_means_the_whole_frame():
+    scene = scene_for({"frames": 60, "size": (640, 360)})
+    assert scene.changing is not None
+    next(a for a in scene.moving if a is not scene.step_text).set_clip_on(False)
+    assert scene._changing() is None
+
+
+def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
+    from regviz_anim.encode import GifEncoder
+
+    scene = scene_for({**preset_options("diamond"), "frames": 40, "size": (480, 270)})
+    frames = [scene.draw(i).copy() for i in range(scene.frame_count)]
+    for name, within in (("all.gif", None), ("told.gif", scene.changing)):
+        with GifEncoder(tmp_path / name, size=(480, 270), fps=10, palette_from=frames[::10],
+                        changes_within=within) as gif:
+            for frame in frames:
+                gif.write(frame)
+    assert (tmp_path / "told.gif").read_bytes() == (tmp_path / "all.gif").read_bytes()
