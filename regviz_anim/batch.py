@@ -23,7 +23,7 @@ import string
 import time
 import tomllib
 from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -429,6 +429,9 @@ def run_batch(jobs: list[Job], *, workers: int, force: bool = False, dry_run: bo
 
         run_on_dask(todo, scheduler, report, Outcome)
     elif todo:
+        if workers > 1:  # jobs side by side already keep the cores busy: each draws its own frames
+            todo = [job if job.settings.workers is not None else replace(job, settings=replace(job.settings, workers=0))
+                    for job in todo]
         _run_in_processes(todo, workers, report)
     return [outcomes[job.number] for job in jobs]
 

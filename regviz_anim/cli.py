@@ -130,6 +130,7 @@ def tqdm_progress(enabled: bool, desc: str, unit: str):
     """A progress callback ``(done, total)`` drawing a tqdm bar, quiet when not on a terminal."""
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: a render forks its drawing processes only with none running
     bar = None
 
     def progress(done: int, total: int) -> None:

@@ -266,8 +266,9 @@ RENDER_OPTIONS = (
            "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
     Option("poster", optional(path), "also write the last frame as a PNG", "PNG"),
     Option("frames_dir", optional(path), "also write every frame as a PNG into this folder", "DIR"),
-    Option("workers", integer(low=1, high=16),
-           "processes drawing frames; more pays only with cores to spare beyond the encoder's", "N"),
+    Option("workers", optional(integer(low=0, high=64)),
+           "processes drawing frames while this one encodes; 0 draws here (default: one a core, for 40 "
+           "frames or more, where the platform can fork and no other thread runs)", "N"),
 )
 
 OPTIONS = {option.name: option for option in SCENARIO_OPTIONS + RENDER_OPTIONS}
@@ -317,7 +318,7 @@ class RenderSettings:
     timing: str = "motion"
     poster: Path | None = None
     frames_dir: Path | None = None
-    workers: int = 1
+    workers: int | None = None  # None: regviz_anim.drawing decides
 
     @property
     def even_size(self) -> tuple[int, int]:

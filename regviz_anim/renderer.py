@@ -3,13 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
-import signal
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -17,6 +13,7 @@ from . import __version__
 from .config import RenderSettings, Scenario, check_render_target, render_targets
 from .descent import Simulation
 from .deck import SlideText, notes_text
+from .drawing import DrawingError, draw_frames
 from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, PptxEncoder, encoder_for
 from .export import parameters, strict_json
 from .frames import SceneData, path_scene_data, scene_data
@@ -89,27 +86,10 @@ def sidecar_record(scenario: Scenario, settings: RenderSettings, out: Path) -> d
         "output": out.name,
         "format": out.suffix.lower().lstrip("."),
         "scenario": parameters(scenario),
-        "render": {**parameters(settings), "size": list(settings.even_size)},
+        # everything but ``workers``, which changes how fast, not what, is drawn
+        "render": {**{k: v for k, v in parameters(settings).items() if k != "workers"},
+                   "size": list(settings.even_size)},
     }
-
-
-# --- frames, drawn here or in worker processes ------------------------------------------------
-
-_worker_scene: Scene | None = None
-
-
-def _start_worker(data: SceneData, kwargs: dict) -> None:
-    global _worker_scene
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, with one line
-    _worker_scene = Scene(data, **kwargs)
-
-
-def _draw_chunk(indices: list[int]) -> np.ndarray:
-    height, width = _worker_scene.size[1], _worker_scene.size[0]
-    block = np.empty((len(indices), height, width, 4), np.uint8)
-    for j, i in enumerate(indices):
-        block[j] = _worker_scene.draw(i)  # a view of the one canvas: copied out before the next draw
-    return block
 
 
 def playback(n: int, settings: RenderSettings) -> tuple[list[int], list[float]]:
@@ -120,40 +100,6 @@ def playback(n: int, settings: RenderSettings) -> tuple[list[int], list[float]]:
     holds[n - 1] += settings.hold
     holds[0] += settings.hold_start
     return order, holds
-
-
-def frames(scene: Scene, workers: int = 1, order: list[int] | None = None) -> Iterator[np.ndarray]:
-    """The frames in ``order`` (default: all, in order). With workers > 1, other processes draw a
-    few chunks ahead (never more).
-
-    Drawing in other processes pays only where cores are left over once the encoder has one:
-    on a 2-core machine it was slower than drawing here, so one process is the default.
-    """
-    order = list(range(scene.frame_count)) if order is None else order
-    if workers <= 1:
-        for i in order:
-            yield scene.draw(i)  # a view of the canvas: valid until the next frame is drawn
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    kwargs = {"size": scene.size, "theme": scene.theme, "panels": scene.panels}
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                               initargs=(scene.data, kwargs))
-    chunks = iter([order[i:i + CHUNK] for i in range(0, len(order), CHUNK)])
-    pending: deque = deque()
-    try:
-        for chunk in chunks:
-            pending.append(pool.submit(_draw_chunk, chunk))
-            if len(pending) >= workers + 1:
-                break
-        while pending:
-            block = pending.popleft().result()
-            chunk = next(chunks, None)
-            if chunk is not None:
-                pending.append(pool.submit(_draw_chunk, chunk))
-            yield from block
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def slide_text(data: SceneData, scenario: Scenario, settings: RenderSettings) -> SlideText:
@@ -204,12 +150,14 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
         try:
             order, holds = playback(n, settings)
             with contextlib.ExitStack() as stack:
+                # drawn in other processes where that pays: forked first, before any encoder's thread
+                drawn = stack.enter_context(draw_frames(scene, order, settings.workers))
                 animation = stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
                                                         loop=settings.loop, **options))
                 # the frames folder takes each drawn frame once, forward; the poster the last of them
                 folder = stack.enter_context(PngFramesEncoder(staged["frames_dir"])) if "frames_dir" in staged else None
                 poster = stack.enter_context(PngPoster(staged["poster"])) if "poster" in staged else None
-                for i, frame in enumerate(frames(scene, settings.workers, order)):
+                for i, frame in enumerate(drawn):
                     animation.write(frame, hold=holds[i])
                     if folder is not None and i < n:
                         folder.write(frame)
@@ -224,7 +172,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
             record.update(frames=n, played=len(order), **where, title=scene.data.plain_title,
                           caption=scene.data.caption, runs=[r.summary() for r in sim.runs])
             sidecar = seal(tx, staged, record, out, settings)
-        except (OSError, EncoderError, OutputError) as error:
+        except (OSError, EncoderError, OutputError, DrawingError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             kept = (f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
                     if existed else "nothing was written")

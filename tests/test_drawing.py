@@ -1,5 +1,7 @@
 """Drawing a frame fast, exactly: the step counter from cells (byte for byte the text matplotlib
 draws, or not used), and the rectangles outside which no frame changes."""
+import json
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,125 @@ def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
             for frame in frames:
                 gif.write(frame)
     assert (tmp_path / "told.gif").read_bytes() == (tmp_path / "all.gif").read_bytes()
+
+
+# --- frames drawn by forked processes into shared memory ------------------------------------------
+
+import os  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from regviz_anim import drawing  # noqa: E402
+
+pytestmark_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="drawing processes are forked")
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def render_cli(tmp_path, *argv, **kwargs):
+    return subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "--size", "320x180", "--no-progress",
+                             *argv], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kwargs)
+
+
+@pytestmark_fork
+def test_any_number_of_drawing_processes_gives_the_same_bytes(tmp_path):
+    """Fresh processes (no other thread), so the default forks too: one a core on this machine."""
+    names = {"0": "here.gif", "1": "one.gif", "3": "three.gif", None: "default.gif"}
+    for workers, name in names.items():
+        proc = render_cli(tmp_path, "-o", name, "--frames", "60", "--poster", name + ".png",
+                          *(["--workers", workers] if workers else []))
+        assert proc.wait(120) == 0, proc.stderr.read()
+    for name in names.values():
+        assert (tmp_path / name).read_bytes() == (tmp_path / "here.gif").read_bytes(), name
+        assert (tmp_path / (name + ".png")).read_bytes() == (tmp_path / "here.gif.png").read_bytes()
+    # the sidecars do not record it: how fast is not what
+    records = {json.loads((tmp_path / (name + ".json")).read_text())["render"].get("workers", "absent")
+               for name in names.values()}
+    assert records == {"absent"}
+
+
+def test_who_draws():
+    assert drawing.drawing_processes(0, 500) == 0
+    if drawing.can_fork():
+        assert drawing.drawing_processes(3, 10) == 3
+        assert drawing.drawing_processes(None, drawing.MIN_FRAMES - 1) == 0
+        expected = min(drawing.cores(), drawing.MAX_AUTO) if drawing.cores() >= 2 else 0
+        assert drawing.drawing_processes(None, 500) == expected
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # another thread could hold a lock at the fork: never fork then
+        assert not drawing.can_fork() and drawing.drawing_processes(4, 500) == 0
+    finally:
+        stop.set()
+        other.join()
+
+
+@pytestmark_fork
+def test_frames_from_drawing_processes_are_the_frames_drawn_here():
+    scene = scene_for({"frames": 50, "size": (320, 180)})
+    order = list(range(50)) + list(range(48, -1, -1))  # a bounce: frames asked for twice
+    here = [scene.draw(i).copy() for i in order]
+    with drawing.Workers(scene, 2) as pool:
+        for k, frame in enumerate(pool.frames(order)):
+            assert np.array_equal(frame, here[k]), k
+
+
+@pytestmark_fork
+def test_a_drawing_process_that_fails_says_why():
+    scene = scene_for({"frames": 50, "size": (320, 180)})
+    draw = scene.draw
+    scene.draw = lambda i: draw(i) if i != 7 else 1 / 0  # inherited by the fork
+    with drawing.Workers(scene, 2) as pool:
+        with pytest.raises(drawing.DrawingError, match="failed: ZeroDivisionError: division by zero"):
+            for _ in pool.frames(list(range(50))):
+                pass
+
+
+@pytestmark_fork
+def test_a_drawing_process_killed_fails_the_render_and_keeps_the_old_file(tmp_path):
+    assert render_cli(tmp_path, "-o", "a.gif", "--frames", "5").wait(120) == 0
+    before = (tmp_path / "a.gif").read_bytes()
+    proc = render_cli(tmp_path, "-o", "a.gif", "--frames", "3000", "--workers", "2")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [n for n in os.listdir(tmp_path) if ".part" in n]:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+        drawers = [int(p) for p in f.read().split()]
+    assert len(drawers) == 2
+    os.kill(drawers[0], signal.SIGKILL)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
+    assert err.count("\n") == 1 and "a process drawing frames died (signal 9 (Killed))" in err, err
+    assert "the earlier a.gif, a.gif.json are kept" in err
+    assert (tmp_path / "a.gif").read_bytes() == before
+    assert not [n for n in os.listdir(tmp_path) if ".part" in n]
+    time.sleep(0.5)
+    assert not alive(drawers[1])
+
+
+@pytestmark_fork
+def test_drawing_processes_end_with_a_killed_render(tmp_path):
+    proc = render_cli(tmp_path, "-o", "a.gif", "--frames", "3000", "--workers", "2")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [n for n in os.listdir(tmp_path) if ".part" in n]:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
+        drawers = [int(p) for p in f.read().split()]
+    assert len(drawers) == 2
+    proc.kill()
+    proc.wait()
+    time.sleep(1.0)
+    assert not any(alive(pid) for pid in drawers)  # PR_SET_PDEATHSIG
