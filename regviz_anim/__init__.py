@@ -2,7 +2,7 @@
 
 ``simulate`` needs numpy only; ``render`` and ``animate`` bring in matplotlib when called.
 """
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 from .api import Animation, animate, explore, render, simulate  # noqa: E402
 from .config import ConfigError  # noqa: E402

@@ -4,7 +4,8 @@
 Renders the default scene as a 1280x720 GIF and MP4 with regviz-anim and with
 ``matplotlib.animation.FuncAnimation`` saved through ``PillowWriter`` / ``FFMpegWriter``
 (every frame fully redrawn), each in a fresh process, and prints the median wall time, peak
-memory and file size of each, the ratios, peak memory at 200 vs 800 frames, and the PSNR of
+memory (of the process, and the largest of its children: ffmpeg, or the processes drawing
+frames) and file size of each, the ratios, peak memory at 200 vs 800 frames, and the PSNR of
 the decoded frames against the rendered ones.
 
     python scripts/bench.py                 # 200 frames, 3 runs each (a few minutes)
@@ -67,7 +68,7 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
         writer = PillowWriter(fps=settings.fps) if out.endswith(".gif") else FFMpegWriter(fps=settings.fps)
         anim.save(out, writer=writer, dpi=scene.figure.dpi)
     me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    print(json.dumps({"python_mb": me.ru_maxrss / 1024, "encoder_mb": kids.ru_maxrss / 1024}))
+    print(json.dumps({"python_mb": me.ru_maxrss / 1024, "children_mb": kids.ru_maxrss / 1024}))
 
 
 def measure(kind: str, out: Path, frames: int, steps: int, repeat: int) -> dict:
@@ -83,7 +84,7 @@ def measure(kind: str, out: Path, frames: int, steps: int, repeat: int) -> dict:
             sys.exit(f"{kind} {out.name} failed:\n{proc.stderr}")
         mems.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     return {"wall": statistics.median(walls), "python_mb": statistics.median(m["python_mb"] for m in mems),
-            "encoder_mb": statistics.median(m["encoder_mb"] for m in mems), "bytes": out.stat().st_size}
+            "children_mb": statistics.median(m["children_mb"] for m in mems), "bytes": out.stat().st_size}
 
 
 def psnr(path: Path, frames: int) -> tuple[float, float]:
@@ -165,14 +166,14 @@ def main() -> None:
 
     print(f"{n} frames at 1280x720, median of {args.repeat} run(s) each, each a fresh process "
           f"({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
-    print(f"{'render':<34}{'wall s':>8}{'python MB':>11}{'encoder MB':>12}{'file KB':>10}")
+    print(f"{'render':<34}{'wall s':>8}{'python MB':>11}{'children MB':>12}{'file KB':>10}")
     names = {"regviz": "regviz-anim", "usual": "FuncAnimation + " }
     table = [(names[kind] + ("" if kind == "regviz" else ("PillowWriter" if fmt == "gif" else "FFMpegWriter"))
               + " " + fmt.upper(), r) for (kind, fmt), r in rows.items()]
     table.append(("regviz-anim GIF, two weights", two))
     table.append(("draw-only floor (no encoding)", floor))
     for label, r in table:
-        print(f"{label:<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['encoder_mb']:>12.0f}"
+        print(f"{label:<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['children_mb']:>12.0f}"
               f"{r['bytes'] / 1024:>10.0f}")
     print()
     for fmt in () if args.skip_usual else ("gif", "mp4"):
