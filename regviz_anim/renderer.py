@@ -21,7 +21,6 @@ from .scene import Scene
 from .transaction import OutputError, Transaction
 
 Progress = Callable[[int, int], None]
-CHUNK = 4  # frames a worker draws per task
 
 
 @dataclass(frozen=True)
