@@ -1,10 +1,19 @@
-"""Drawing a frame fast, exactly: the step counter from cells (byte for byte the text matplotlib
-draws, or not used), and the rectangles outside which no frame changes."""
+"""Drawing frames fast, exactly: the step counter from cells (byte for byte the text matplotlib
+draws, or not used), the rectangles outside which no frame changes, and frames drawn by forked
+processes (the same bytes; a failure or a death said in one line; none outlives the render)."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 
 import numpy as np
 import pytest
+from processes import alive, children
 
+from regviz_anim import drawing
 from regviz_anim.config import render_config
 from regviz_anim.counter import counter_cells
 from regviz_anim.descent import simulate
@@ -115,24 +124,19 @@ def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
 
 # --- frames drawn by forked processes into shared memory ------------------------------------------
 
-import os  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-
-from regviz_anim import drawing  # noqa: E402
-
 pytestmark_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="drawing processes are forked")
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
+def drawing_render(tmp_path):
+    """A long render with two drawing processes, once it is under way; and their pids."""
+    proc = render_cli(tmp_path, "-o", "a.gif", "--frames", "3000", "--workers", "2")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [n for n in os.listdir(tmp_path) if ".part" in n]:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    drawers = children(proc.pid)
+    assert len(drawers) == 2
+    return proc, drawers
 
 
 def render_cli(tmp_path, *argv, **kwargs):
@@ -200,14 +204,7 @@ def test_a_drawing_process_that_fails_says_why():
 def test_a_drawing_process_killed_fails_the_render_and_keeps_the_old_file(tmp_path):
     assert render_cli(tmp_path, "-o", "a.gif", "--frames", "5").wait(120) == 0
     before = (tmp_path / "a.gif").read_bytes()
-    proc = render_cli(tmp_path, "-o", "a.gif", "--frames", "3000", "--workers", "2")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not [n for n in os.listdir(tmp_path) if ".part" in n]:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-        drawers = [int(p) for p in f.read().split()]
-    assert len(drawers) == 2
+    proc, drawers = drawing_render(tmp_path)
     os.kill(drawers[0], signal.SIGKILL)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1, err
@@ -221,14 +218,7 @@ def test_a_drawing_process_killed_fails_the_render_and_keeps_the_old_file(tmp_pa
 
 @pytestmark_fork
 def test_drawing_processes_end_with_a_killed_render(tmp_path):
-    proc = render_cli(tmp_path, "-o", "a.gif", "--frames", "3000", "--workers", "2")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not [n for n in os.listdir(tmp_path) if ".part" in n]:
-        time.sleep(0.05)
-    time.sleep(0.5)
-    with open(f"/proc/{proc.pid}/task/{proc.pid}/children") as f:
-        drawers = [int(p) for p in f.read().split()]
-    assert len(drawers) == 2
+    proc, drawers = drawing_render(tmp_path)
     proc.kill()
     proc.wait()
     time.sleep(1.0)

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import regviz_anim as ra
 from regviz_anim.cli import main
 from regviz_anim.transaction import leftovers
+from processes import alive, children
 
 SMALL = ["--size", "320x180", "--no-progress"]
 
@@ -216,19 +217,6 @@ def test_5_leftovers_of_a_killed_render_are_removed_next_time(tmp_path):
 
 SLOW_JOBS = ('[defaults]\nsize = "320x180"\nframes = 300\nsteps = 300\n'
              '[[job]]\nlam = [0.2, 0.3, 0.4, 0.5]\nout = "out/lam{lam}.gif"\n')
-
-
-def children(pid: int) -> list[int]:
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(p) for p in f.read().split()]
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(")")[-1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_6_a_worker_killed_fails_only_its_job(tmp_path):
