@@ -3,7 +3,7 @@
 Once the scene is built, ``workers`` processes are forked from this one. Each has the scene as it
 is (copy-on-write: nothing to build again), draws the frames it is given, and copies each into a
 slot of memory shared with this process, which hands the slots on, in order, to the encoders as
-views: drawing and encoding each get a core, and only one copy of a frame is made. A few slots a
+views while it encodes: one copy of a frame is made, and no pickling. A few slots a
 worker keep memory flat in the number of frames.
 
 Forking is used only where it is safe: a platform with ``fork`` and this process running no other
@@ -70,13 +70,15 @@ def draw_frames(scene, order: list[int], workers: int | None = None) -> Iterator
         yield pool.frames(order)
 
 
-def _serve(scene, tasks, results, slots, parents_ends) -> None:
+def _serve(scene, tasks, results, slots, parents_ends, parent: int) -> None:
     """A worker: draw each frame asked for into its slot, until the pipe closes."""
     for end in parents_ends:  # inherited by the fork: closed, so that the parent's close is seen here
         end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     with contextlib.suppress(OSError, AttributeError):  # Linux: end with the parent
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above took effect
+        return
     try:
         while True:
             try:
@@ -106,7 +108,8 @@ class Workers(contextlib.AbstractContextManager):
                 result_read, result_write = context.Pipe(duplex=False)
                 parents_ends = [*self._tasks, *self._results, task_write, result_read]
                 process = context.Process(target=_serve, daemon=True, name="regviz-anim-draw",
-                                          args=(scene, task_read, result_write, self._slots, parents_ends))
+                                          args=(scene, task_read, result_write, self._slots, parents_ends,
+                                                os.getpid()))
                 process.start()
                 task_read.close()  # so that each end sees the other's close, or death
                 result_write.close()
