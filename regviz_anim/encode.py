@@ -101,12 +101,13 @@ class NearestColour:
 
 
 class GifEncoder(Encoder):
-    """A streaming GIF: one global palette, each frame stored as the pixels that changed.
+    """A streaming GIF: one global palette, each frame stored as the pixels whose palette entry
+    changed (the rest transparent, which keeps what is shown).
 
     The palette is worked out on a thread (Pillow's median cut releases the GIL, so the frames go
     on being drawn meanwhile); until it is ready, each frame's changed pixels wait in a queue of at
     most ``PENDING_BYTES``. Memory does not grow with the number of frames: only the previous
-    frame and that queue are kept. Delays are whole hundredths of a second. ``loop`` is how many
+    frame, the palette entries it shows, and that queue are kept. Delays are whole hundredths of a second. ``loop`` is how many
     times it plays: 0 forever.
     """
 
@@ -125,6 +126,7 @@ class GifEncoder(Encoder):
         self._pending_bytes = 0
         self._palette_job: threading.Thread | None = None
         self._index: NearestColour | None = None
+        self._shown: np.ndarray | None = None  # the palette index each pixel shows after the last frame
 
     def _open(self, tmp: Path) -> None:
         self._file = open(tmp, "wb")
@@ -212,10 +214,18 @@ class GifEncoder(Encoder):
 
     def _encode(self, new: np.ndarray, changed: np.ndarray | None, offset: tuple[int, int], delay: int) -> None:
         if changed is None:  # a whole frame
-            self._emit(Image.fromarray(self._index(new), "L"), offset, False, delay_cs=delay)
+            self._shown = self._index(new)
+            self._emit(Image.fromarray(self._shown, "L"), offset, False, delay_cs=delay)
         else:
+            x, y = offset
+            shown = self._shown[y:y + changed.shape[0], x:x + changed.shape[1]]
+            index = self._index(new)  # only the changed pixels are looked up
+            # a pixel whose colour changed but whose palette entry did not is left as it is shown
+            same = index == shown[changed]
+            shown[changed] = index
+            index[same] = TRANSPARENT
             region = np.full(changed.shape, TRANSPARENT, np.uint8)
-            region[changed] = self._index(new)  # only the changed pixels are looked up
+            region[changed] = index
             self._emit(Image.fromarray(region, "L"), offset, True, delay_cs=delay)
 
     def _emit(self, image, offset, transparent, *, delay_cs: int) -> None:

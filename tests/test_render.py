@@ -56,6 +56,24 @@ def test_gif_decodes_close_to_the_rendered_frames(tmp_path):
             assert 10 * np.log10(255**2 / mse) > 40  # PSNR in dB
 
 
+def test_every_gif_pixel_shows_its_frames_nearest_palette_colour(tmp_path):
+    """Exact, pixel for pixel: a pixel left transparent because its palette entry did not change
+    shows what the frame asks for, as one that is stored does."""
+    from regviz_anim.encode import NearestColour, words
+
+    sim = simulate(Scenario())
+    out = tmp_path / "a.gif"
+    render_simulation(sim, RenderSettings(size=(320, 180), frames=12, hold=0), out)
+    scene = Scene(scene_data(sim, 12), size=(320, 180))
+    with Image.open(out) as im:
+        palette = np.array(im.getpalette(), np.uint8).reshape(-1, 3)
+        nearest = NearestColour(palette)
+        for i in range(12):
+            im.seek(i)
+            expected = palette[nearest(words(scene.draw(i)))]
+            assert np.array_equal(np.asarray(im.convert("RGB")), expected), f"frame {i}"
+
+
 def probe(path):
     proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
                           capture_output=True, text=True)
