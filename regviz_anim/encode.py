@@ -63,9 +63,10 @@ def words(rgba: np.ndarray) -> np.ndarray:
 # --- GIF ---------------------------------------------------------------------------------------
 
 def build_palette(samples: Sequence[np.ndarray], colors: int = 255) -> np.ndarray:
-    """One palette for the whole animation, by median cut over a few sample frames (all their pixels:
-    a sample of fewer pixels was 0.1 s faster but made some files up to 1% larger)."""
-    stacked = Image.fromarray(np.concatenate([s[..., :3] for s in samples], axis=0))  # RGB or RGBA samples
+    """One palette for the whole animation, by median cut over the pixels of ``samples``: frames or
+    any arrays of RGB or RGBA pixels (see ``renderer.palette_samples``)."""
+    pixels = np.concatenate([s[..., :3].reshape(-1, 3) for s in samples])
+    stacked = Image.fromarray(pixels[:, None, :])  # a column of pixels: only their colours count
     quantized = stacked.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     palette = np.array(quantized.getpalette()[: 3 * colors], dtype=np.uint8).reshape(-1, 3)
     out = np.zeros((256, 3), np.uint8)

@@ -179,7 +179,7 @@ class Scene:
             # drawn once, they pay from a few dozen frames on: for renders, not for a frame at a time
             self._counter = (make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
                              if counter_cells else None)
-            self._background_pixels = np.asarray(self.canvas.buffer_rgba()).copy()
+            self.background = np.asarray(self.canvas.buffer_rgba()).copy()  # RGBA, without the moving artists
             self.changing = self._changing()
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
@@ -277,7 +277,7 @@ class Scene:
             self.canvas.restore_region(self._background)
         else:  # nothing is drawn outside these, so only these need the background back
             for where in self.changing:
-                buffer[where] = self._background_pixels[where]
+                buffer[where] = self.background[where]
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
         for artist in self.moving:

@@ -93,12 +93,12 @@ def test_cells_that_would_not_be_exact_are_refused(font):
 def test_frames_differ_from_the_background_only_where_the_scene_says(options):
     scene = scene_for(options)
     assert scene.changing is not None
-    outside = np.ones(scene._background_pixels.shape[:2], bool)
+    outside = np.ones(scene.background.shape[:2], bool)
     for where in scene.changing:
         outside[where] = False
     assert outside.mean() > 0.2  # there is something to skip
     for i in range(scene.frame_count):
-        differs = (scene.draw(i) != scene._background_pixels).any(axis=2)
+        differs = (scene.draw(i) != scene.background).any(axis=2)
         assert not (differs & outside).any(), f"frame {i} changed outside the rectangles"
 
 
