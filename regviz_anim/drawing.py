@@ -6,6 +6,11 @@ slot of memory shared with this process, which hands the slots on, in order, to 
 views while it encodes: one copy of a frame is made, and no pickling. A few slots a
 worker keep memory flat in the number of frames.
 
+Where each frame's encoding needs only that frame and the one before (a GIF's image blocks:
+``encode.GifFrames``), :func:`encode_frames` has the workers encode too: each takes runs of
+consecutive frames, draws the frame before its run once more, and sends back encoded bytes, which
+this process only writes, in order. Nothing is copied but those bytes.
+
 Forking is used only where it is safe: a platform with ``fork`` and this process running no other
 thread (a lock held by another thread at the fork would stay held in the child); otherwise, and
 where it would not pay (one core, a few frames), :func:`draw_frames` draws here. On a 2-core
@@ -15,10 +20,12 @@ worker that dies is a :class:`DrawingError` here.
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import ctypes
 import mmap
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import struct
@@ -31,6 +38,8 @@ SLOTS = 3  # frames in flight per worker
 MIN_FRAMES = 40  # fewer frames than this are drawn here: forking costs more than it saves
 MAX_AUTO = 8  # processes chosen by default, at most
 TASK, DONE = struct.Struct("<ii"), struct.Struct("<i")
+RUN_FRAMES = 8, 32  # frames in one worker's run of encoded frames: at least, at most
+RUNS_AHEAD = 2  # runs asked of each worker before the first is taken
 PR_SET_PDEATHSIG = 1
 
 
@@ -70,8 +79,18 @@ def draw_frames(scene, order: list[int], workers: int | None = None) -> Iterator
         yield pool.frames(order)
 
 
-def _serve(scene, tasks, results, slots, parents_ends, parent: int) -> None:
-    """A worker: draw each frame asked for into its slot, until the pipe closes."""
+@contextlib.contextmanager
+def encode_frames(scene, order: list[int], workers: int, follow, encode) -> Iterator[Iterator[bytes]]:
+    """``with encode_frames(scene, order, workers, follow, encode) as blocks:`` each frame of ``order``
+    drawn and encoded by ``workers`` (> 0) forked processes, in order. In a worker, ``follow(frame)``
+    says which frame comes before the next (None: none does), and ``encode(frame, k)`` gives the bytes
+    of ``order[k]``'s frame. Call it before starting threads: the workers are forked here."""
+    with Workers(scene, workers, encode=(order, follow, encode)) as pool:
+        yield pool.runs(len(order))
+
+
+def _serve(work, tasks, results, parents_ends, parent: int) -> None:
+    """A worker: ``work(task, results)`` for each task, until the pipe closes."""
     for end in parents_ends:  # inherited by the fork: closed, so that the parent's close is seen here
         end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -82,24 +101,51 @@ def _serve(scene, tasks, results, slots, parents_ends, parent: int) -> None:
     try:
         while True:
             try:
-                i, slot = TASK.unpack(tasks.recv_bytes())
+                task = TASK.unpack(tasks.recv_bytes())
             except EOFError:
                 return
-            np.copyto(slots[slot], scene.draw(i))
-            results.send_bytes(DONE.pack(slot))
+            work(task, results)
     except BaseException as error:  # said in the parent
         with contextlib.suppress(Exception):
-            results.send_bytes(f"{type(error).__name__}: {error}".encode())
+            results.send_bytes(FAILED + f"{type(error).__name__}: {error}".encode())
+
+
+FAILED = b"\xff"  # a worker's message that starts with this byte says why it failed
+
+
+def _draw_into(scene, slots):
+    """Work: draw frame i into slot ``slot``."""
+    def work(task, results):
+        i, slot = task
+        np.copyto(slots[slot], scene.draw(i))
+        results.send_bytes(DONE.pack(slot))
+    return work
+
+
+def _encode_runs(scene, order, follow, encode):
+    """Work: draw and encode the frames ``order[start:stop]``, after drawing the one before them."""
+    def work(task, results):
+        start, stop = task
+        follow(scene.draw(order[start - 1]) if start > 0 else None)
+        for k in range(start, stop):
+            results.send_bytes(b"\0" + encode(scene.draw(order[k]), k))
+    return work
 
 
 class Workers(contextlib.AbstractContextManager):
-    """The forked drawing processes and the shared slots; :meth:`frames` yields in order."""
+    """The forked drawing processes. With ``encode`` (see :func:`encode_frames`) :meth:`runs`
+    yields their encoded frames in order; without, :meth:`frames` yields frames from shared slots."""
 
-    def __init__(self, scene, workers: int):
+    def __init__(self, scene, workers: int, encode: tuple | None = None):
         width, height = scene.size
         self.workers = workers
-        self._memory = mmap.mmap(-1, workers * SLOTS * height * width * 4)  # shared, and inherited by a fork
-        self._slots = np.frombuffer(self._memory, np.uint8).reshape(workers * SLOTS, height, width, 4)
+        self._slots = None
+        if encode is None:
+            memory = mmap.mmap(-1, workers * SLOTS * height * width * 4)  # shared, and inherited by a fork
+            self._slots = np.frombuffer(memory, np.uint8).reshape(workers * SLOTS, height, width, 4)
+            work = _draw_into(scene, self._slots)
+        else:
+            work = _encode_runs(scene, *encode)
         context = multiprocessing.get_context("fork")
         self._tasks, self._results, self._processes = [], [], []
         try:
@@ -108,8 +154,7 @@ class Workers(contextlib.AbstractContextManager):
                 result_read, result_write = context.Pipe(duplex=False)
                 parents_ends = [*self._tasks, *self._results, task_write, result_read]
                 process = context.Process(target=_serve, daemon=True, name="regviz-anim-draw",
-                                          args=(scene, task_read, result_write, self._slots, parents_ends,
-                                                os.getpid()))
+                                          args=(work, task_read, result_write, parents_ends, os.getpid()))
                 process.start()
                 task_read.close()  # so that each end sees the other's close, or death
                 result_write.close()
@@ -125,26 +170,62 @@ class Workers(contextlib.AbstractContextManager):
 
         def ask(k: int) -> None:
             w = k % self.workers
-            try:
-                self._tasks[w].send_bytes(TASK.pack(order[k], w * SLOTS + (k // self.workers) % SLOTS))
-            except OSError:  # a broken pipe: it died
-                raise self._died(w) from None
+            self._ask(w, order[k], w * SLOTS + (k // self.workers) % SLOTS)
 
         for k in range(min(ahead, len(order))):
             ask(k)
         for k in range(len(order)):
-            yield self._slots[self._done(k % self.workers)]
+            yield self._slots[DONE.unpack(self._answer(k % self.workers, self._results[k % self.workers].recv_bytes))[0]]
             if k + ahead < len(order):
                 ask(k + ahead)  # into the slot just handed on, now that its taker is done with it
 
-    def _done(self, w: int) -> int:
+    def runs(self, count: int) -> Iterator[bytes]:
+        """The ``count`` encoded frames, in order. Runs of consecutive frames go to the workers in
+        turn, ``RUNS_AHEAD`` each at a time; what they send is read as soon as it comes (so that none
+        waits on a full pipe) and kept until its turn: at most that many runs a worker."""
+        size = min(RUN_FRAMES[1], max(RUN_FRAMES[0], -(-count // (4 * self.workers))))
+        runs = [(start, min(count, start + size)) for start in range(0, count, size)]
+        received = [collections.deque() for _ in range(self.workers)]
+        ended: set[int] = set()  # workers whose pipe is closed: what they sent before is still taken
+        ahead = self.workers * RUNS_AHEAD
+        for j in range(min(ahead, len(runs))):
+            self._ask(j % self.workers, *runs[j])
+        for j, (start, stop) in enumerate(runs):
+            w = j % self.workers
+            for _ in range(start, stop):
+                while not received[w]:
+                    if w in ended:
+                        raise self._died(w)
+                    self._receive(received, ended)
+                yield self._answer(w, received[w].popleft)[1:]
+            if j + ahead < len(runs):
+                self._ask(w, *runs[j + ahead])
+
+    def _receive(self, received: list, ended: set) -> None:
+        """Wait for any worker's next message, and keep it; or note that its pipe closed."""
+        open_ = [c for w, c in enumerate(self._results) if w not in ended]
+        for connection in multiprocessing.connection.wait(open_):
+            w = self._results.index(connection)
+            try:
+                received[w].append(connection.recv_bytes())
+            except (EOFError, OSError):
+                ended.add(w)
+
+    def _ask(self, w: int, *task: int) -> None:
         try:
-            answer = self._results[w].recv_bytes()
+            self._tasks[w].send_bytes(TASK.pack(*task))
+        except OSError:  # a broken pipe: it died
+            raise self._died(w) from None
+
+    def _answer(self, w: int, take) -> bytes:
+        """Worker ``w``'s next message from ``take()``, or the DrawingError it means."""
+        try:
+            answer = take()
         except (EOFError, OSError):
             raise self._died(w) from None
-        if len(answer) != DONE.size:
-            raise DrawingError(f"a process drawing frames failed: {answer.decode('utf-8', 'replace')}")
-        return DONE.unpack(answer)[0]
+        if answer[:1] == FAILED:
+            raise DrawingError(f"a process drawing frames failed: {answer[1:].decode('utf-8', 'replace')}")
+        return answer
 
     def _died(self, w: int) -> DrawingError:
         process = self._processes[w]

@@ -74,6 +74,31 @@ def build_palette(samples: Sequence[np.ndarray], colors: int = 255) -> np.ndarra
     return out
 
 
+class PaletteJob:
+    """:func:`build_palette` on a thread: Pillow's median cut releases the GIL, so drawing goes on."""
+
+    def __init__(self, samples: Sequence[np.ndarray]):
+        self._palette: np.ndarray | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, args=(samples,), name="gif-palette", daemon=True)
+        self._thread.start()
+
+    def _work(self, samples) -> None:
+        try:
+            self._palette = build_palette(samples)
+        except BaseException as error:  # raised where the palette is needed
+            self._error = error
+
+    def ready(self) -> bool:
+        return not self._thread.is_alive()
+
+    def result(self) -> np.ndarray:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._palette
+
+
 class NearestColour:
     """Maps pixels, as RGBA words, to the index of the nearest palette colour, exactly.
 
@@ -101,145 +126,167 @@ class NearestColour:
         return index
 
 
-class GifEncoder(Encoder):
-    """A streaming GIF: one global palette, each frame stored as the pixels whose palette entry
-    changed (the rest transparent, which keeps what is shown).
+def gif_delay(fps: float, hold: float = 0.0) -> int:
+    """A frame's delay in the whole hundredths of a second a GIF stores: 1/fps, plus ``hold`` seconds."""
+    return min(65535, max(1, round(100 / fps)) + round(100 * hold))
 
-    The palette is worked out on a thread (Pillow's median cut releases the GIL, so the frames go
-    on being drawn meanwhile); until it is ready, each frame's changed pixels wait in a queue of at
-    most ``PENDING_BYTES``. Memory does not grow with the number of frames: only the previous
-    frame, the palette entries it shows, and that queue are kept. Delays are whole hundredths of a second. ``loop`` is how many
-    times it plays: 0 forever.
+
+class GifFrames:
+    """Frames to a GIF's image blocks, each stored against the frame before it.
+
+    A pixel is stored where its palette entry differs from the one the frame before shows there;
+    the rest of the block is transparent, which keeps what is shown. Every pixel therefore always
+    shows its own frame's nearest palette colour, so a block depends only on its frame, the frame
+    before and the palette: blocks can be made wherever two frames are at hand (the processes that
+    draw them, ``regviz_anim.drawing``) and joined in order.
+
+    ``within``: rectangles (rows, columns) outside which no frame differs from the first; only
+    these are compared.
+    """
+
+    def __init__(self, size: tuple[int, int], within: Sequence[tuple[slice, slice]] | None = None,
+                 palette: np.ndarray | None = None):
+        self._within = list(within) if within else [(slice(0, size[1]), slice(0, size[0]))]
+        self._prev: np.ndarray | None = None
+        self._index = None if palette is None else NearestColour(palette)
+
+    def set_palette(self, palette: np.ndarray) -> None:
+        self._index = NearestColour(palette)
+
+    def follow(self, frame: np.ndarray | None) -> None:
+        """The next frame comes after ``frame`` (None: it is the first, stored whole)."""
+        self._prev = None if frame is None else words(frame).copy()
+
+    def encode(self, frame: np.ndarray, delay_cs: int) -> bytes:
+        """The image block of ``frame``, which becomes the frame before the next."""
+        return self.block(self.change(frame), delay_cs)
+
+    def change(self, frame: np.ndarray) -> tuple:
+        """What ``frame`` changes from the frame before, which it then becomes (no palette needed):
+        the old and new colours of the pixels that differ, their rows and columns in the smallest
+        rectangle holding them all, that rectangle's (height, width) and its top-left corner (x, y).
+        Rows None: the whole frame."""
+        pixels = words(frame)
+        if self._prev is None:
+            self._prev = pixels.copy()
+            return None, self._prev.copy(), None, None, self._prev.shape, (0, 0)
+        ys, xs = [], []
+        for rows, cols in self._within:
+            differs = pixels[rows, cols] != self._prev[rows, cols]
+            inside = np.flatnonzero(differs.any(axis=1))  # the rows, then the columns, that differ
+            if inside.size:
+                top, bottom = inside[0], inside[-1] + 1
+                inside = np.flatnonzero(differs[top:bottom].any(axis=0))
+                y, x = np.nonzero(differs[top:bottom, inside[0]:inside[-1] + 1])
+                ys.append(y + (rows.start + top))
+                xs.append(x + (cols.start + inside[0]))
+        if not ys:  # identical frame: kept as one unchanged pixel so the count holds
+            nothing = np.empty(0, np.intp)
+            return np.empty(0, np.uint32), np.empty(0, np.uint32), nothing, nothing, (1, 1), (0, 0)
+        ys, xs = np.concatenate(ys), np.concatenate(xs)
+        old, new = self._prev[ys, xs], pixels[ys, xs]  # a few percent of the rectangle
+        self._prev[ys, xs] = new
+        y0, x0 = ys.min(), xs.min()
+        shape = (int(ys.max() - y0 + 1), int(xs.max() - x0 + 1))
+        return old, new, (ys - y0).astype(np.uint16), (xs - x0).astype(np.uint16), shape, (int(x0), int(y0))
+
+    def block(self, change: tuple, delay_cs: int) -> bytes:
+        """The image block (graphic control extension, image descriptor, LZW data) of a change."""
+        old, new, ys, xs, shape, offset = change
+        params = {"duration": 10 * delay_cs, "disposal": 1}
+        if ys is None:  # a whole frame
+            image = Image.fromarray(self._index(new), "L")
+        else:
+            index = self._index(new)  # only the changed pixels are looked up
+            index[index == self._index(old)] = TRANSPARENT  # its palette entry is shown already
+            region = np.full(shape, TRANSPARENT, np.uint8)
+            region[ys, xs] = index
+            image = Image.fromarray(region, "L")
+            params["transparency"] = TRANSPARENT
+        return b"".join(GifImagePlugin.getdata(image, offset, **params))
+
+
+class GifEncoder(Encoder):
+    """A streaming GIF with one global palette, each frame stored against the one before
+    (:class:`GifFrames`).
+
+    The palette is given (``palette``), or worked out from ``palette_from`` (pixels, see
+    ``renderer.palette_samples``; else the first frame) on a thread: Pillow's median cut releases
+    the GIL, so the frames go on being drawn meanwhile, and until it is ready each frame's changes
+    wait in a queue of at most ``PENDING_BYTES``. Memory does not grow with the number of frames:
+    only the previous frame and that queue are kept. Blocks made elsewhere with the same palette
+    are written with :meth:`write_block`. Delays are whole hundredths of a second. ``loop`` is how
+    many times it plays: 0 forever.
     """
 
     suffix = ".gif"
     PENDING_BYTES = 64 << 20
 
     def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = (),
-                 changes_within: Sequence[tuple[slice, slice]] | None = None):
+                 palette: np.ndarray | None = None, changes_within: Sequence[tuple[slice, slice]] | None = None):
         super().__init__(path, size=size, fps=fps, loop=loop)
         self._samples = list(palette_from)
-        # rectangles (rows, columns) outside which no frame differs from the first: only these are compared
-        self._within = list(changes_within) if changes_within else [(slice(0, size[1]), slice(0, size[0]))]
-        self._delay_cs = max(1, round(100 / fps))
-        self._prev: np.ndarray | None = None
-        self._pending: list = []  # (changed pixels, their packed mask, offset, delay), waiting for the palette
+        self.palette = palette
+        self._frames = GifFrames(size, changes_within)
+        self._count = 0
+        self._pending: list = []  # (change, delay), waiting for the palette
         self._pending_bytes = 0
-        self._palette_job: threading.Thread | None = None
-        self._index: NearestColour | None = None
-        self._shown: np.ndarray | None = None  # the palette index each pixel shows after the last frame
+        self._palette_job: PaletteJob | None = None
+        self._ready = False
 
     def _open(self, tmp: Path) -> None:
         self._file = open(tmp, "wb")
-        if self._samples:
-            self._start_palette(self._samples)
-
-    def _start_palette(self, samples: list[np.ndarray]) -> None:
-        def work():
-            try:
-                self.palette = build_palette(samples)
-            except BaseException as error:  # said where the palette is needed
-                self._palette_error = error
-
-        self._palette_error = None
-        self._palette_job = threading.Thread(target=work, name="gif-palette", daemon=True)
-        self._palette_job.start()
+        if self.palette is not None:
+            self._header()
+        elif self._samples:
+            self._palette_job = PaletteJob(self._samples)
 
     def _header(self) -> None:
-        self._palette_job.join()
-        if self._palette_error is not None:
-            raise self._palette_error
-        self._index = NearestColour(self.palette)
+        if self.palette is None:
+            self.palette = self._palette_job.result()
+        self._frames.set_palette(self.palette)
         width, height = self.size
         head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0) + self.palette.tobytes()
         if self.loop != 1:  # NETSCAPE2.0: repeat count after the first play; 0 = forever
             head += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(self.loop - 1, 0)) + b"\x00"
         self._file.write(head)
+        self._ready = True
 
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._check(frame)
-        pixels = words(frame)
-        delay = min(65535, self._delay_cs + round(100 * hold))
-        if self._prev is None:
-            self._prev = pixels.copy()
-            if self._palette_job is None:
-                self._start_palette([frame.copy()])
-            change = (self._prev.copy(), None, (0, 0))  # the whole first frame
-        else:
-            change = self._changes(pixels)
-        if self._index is not None or not self._palette_job.is_alive():
+        delay = gif_delay(self.fps, hold)
+        if self._count == 0 and self.palette is None and self._palette_job is None:
+            self._palette_job = PaletteJob([frame.copy()])
+        change = self._frames.change(frame)
+        self._count += 1
+        if self._ready or self._palette_job.ready():
             self._flush()
-            self._encode(*change, delay)
+            self._file.write(self._frames.block(change, delay))
             return
-        new, changed, offset = change  # waits for the palette, the changed pixels' mask packed 8 to a byte
-        mask = None if changed is None else (changed.shape, np.packbits(changed, axis=None))
-        self._pending.append((new, mask, offset, delay))
-        self._pending_bytes += new.nbytes + (0 if mask is None else mask[1].nbytes)
+        self._pending.append((change, delay))  # waits for the palette
+        self._pending_bytes += sum(part.nbytes for part in change[:4] if part is not None)
         if self._pending_bytes > self.PENDING_BYTES:
             self._flush()
 
-    def _changes(self, pixels: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
-        """The pixels that differ from the previous frame (which is updated), their mask over the
-        smallest rectangle holding them all, and its top-left corner (x, y)."""
-        parts = []
-        for ys, xs in self._within:
-            differs = pixels[ys, xs] != self._prev[ys, xs]
-            rows = np.flatnonzero(differs.any(axis=1))
-            if rows.size:
-                cols = np.flatnonzero(differs[rows[0]:rows[-1] + 1].any(axis=0))
-                parts.append((ys.start + rows[0], xs.start + cols[0],
-                              differs[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]))
-        if not parts:  # identical frame: kept as one unchanged pixel so the count holds
-            return np.empty(0, np.uint32), np.zeros((1, 1), bool), (0, 0)
-        y0, x0 = min(p[0] for p in parts), min(p[1] for p in parts)
-        y1, x1 = max(p[0] + p[2].shape[0] for p in parts), max(p[1] + p[2].shape[1] for p in parts)
-        if len(parts) == 1:
-            changed = parts[0][2]
-        else:
-            changed = np.zeros((y1 - y0, x1 - x0), bool)
-            for top, left, mask in parts:
-                changed[top - y0:top - y0 + mask.shape[0], left - x0:left - x0 + mask.shape[1]] |= mask
-        new = pixels[y0:y1, x0:x1][changed]  # a few percent of the rectangle
-        self._prev[y0:y1, x0:x1][changed] = new
-        return new, changed, (int(x0), int(y0))
+    def write_block(self, block: bytes) -> None:
+        """An image block made by a :class:`GifFrames` with this encoder's palette, in order."""
+        if not self._ready:
+            raise EncoderError("a GIF block needs the palette first: give the encoder ``palette``")
+        self._file.write(block)
+        self._count += 1
 
     def _flush(self) -> None:
         """Encode the frames that wait, waiting for the palette first if it is not ready."""
-        if self._index is None:
+        if not self._ready:
             self._header()
-        for new, mask, offset, delay in self._pending:
-            changed = None if mask is None else np.unpackbits(mask[1], count=mask[0][0] * mask[0][1]).reshape(
-                mask[0]).view(bool)
-            self._encode(new, changed, offset, delay)
+        for change, delay in self._pending:
+            self._file.write(self._frames.block(change, delay))
         self._pending, self._pending_bytes = [], 0
-
-    def _encode(self, new: np.ndarray, changed: np.ndarray | None, offset: tuple[int, int], delay: int) -> None:
-        if changed is None:  # a whole frame
-            self._shown = self._index(new)
-            self._emit(Image.fromarray(self._shown, "L"), offset, False, delay_cs=delay)
-        else:
-            x, y = offset
-            shown = self._shown[y:y + changed.shape[0], x:x + changed.shape[1]]
-            index = self._index(new)  # only the changed pixels are looked up
-            # a pixel whose colour changed but whose palette entry did not is left as it is shown
-            same = index == shown[changed]
-            shown[changed] = index
-            index[same] = TRANSPARENT
-            region = np.full(changed.shape, TRANSPARENT, np.uint8)
-            region[changed] = index
-            self._emit(Image.fromarray(region, "L"), offset, True, delay_cs=delay)
-
-    def _emit(self, image, offset, transparent, *, delay_cs: int) -> None:
-        params = {"duration": 10 * delay_cs, "disposal": 1}
-        if transparent:
-            params["transparency"] = TRANSPARENT
-        for chunk in GifImagePlugin.getdata(image, offset, **params):
-            self._file.write(chunk)
 
     def _close(self, ok: bool) -> None:
         try:
             if ok:
-                if self._prev is None:
+                if self._count == 0:
                     raise EncoderError("no frames were written")
                 self._flush()
                 self._file.write(b";")

@@ -13,8 +13,9 @@ from . import __version__
 from .config import RenderSettings, Scenario, check_render_target, render_targets
 from .descent import Simulation
 from .deck import SlideText, notes_text
-from .drawing import DrawingError, draw_frames
-from .encode import EncoderError, GifEncoder, PngFramesEncoder, PngPoster, PptxEncoder, encoder_for, words
+from .drawing import DrawingError, draw_frames, drawing_processes, encode_frames
+from .encode import (EncoderError, GifEncoder, GifFrames, PaletteJob, PngFramesEncoder, PngPoster, PptxEncoder,
+                     encoder_for, gif_delay, words)
 from .export import parameters, strict_json
 from .frames import SceneData, path_scene_data, scene_data
 from .scene import Scene
@@ -147,8 +148,25 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     encoder = encoder_for(out)
     n = settings.frame_count(describe_steps(sim))
     size = settings.even_size
-    scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme, panels=settings.panels)
-    options = {"palette_from": palette_samples(scene), "changes_within": scene.changing} if encoder is GifEncoder else {}
+    scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
+                  panels=settings.panels, counter_cells=False)  # the counter's cells come below
+    order, holds = playback(n, settings)
+    # A GIF is encoded by the processes that draw it where there are any and no frames folder
+    # wants every frame here; its palette is then needed before they are forked.
+    gif_by_workers = (encoder is GifEncoder and settings.frames_dir is None
+                      and drawing_processes(settings.workers, len(order)) > 0)
+    options = {}
+    if encoder is GifEncoder:
+        samples = palette_samples(scene)
+        if gif_by_workers:  # worked out on a thread while the counter's cells are drawn
+            job = PaletteJob(samples)
+            scene.use_counter_cells()
+            options = {"palette": job.result()}
+        else:
+            options = {"palette_from": samples}
+        options["changes_within"] = scene.changing
+    if not gif_by_workers:
+        scene.use_counter_cells()
     if encoder is PptxEncoder:
         options = {"slide_text": slide_text(scene.data, sim.scenario, settings)}
     targets = render_targets(out, settings)
@@ -156,21 +174,29 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     with Transaction() as tx:
         staged = stage(tx, out, settings)
         try:
-            order, holds = playback(n, settings)
             with contextlib.ExitStack() as stack:
                 # drawn in other processes where that pays: forked first, before any encoder's thread
-                drawn = stack.enter_context(draw_frames(scene, order, settings.workers))
+                if gif_by_workers:
+                    gif = GifFrames(size, scene.changing, options["palette"])
+                    delays = [gif_delay(settings.fps, hold) for hold in holds]
+                    drawn = stack.enter_context(encode_frames(scene, order, drawing_processes(settings.workers, len(order)),
+                                                              gif.follow, lambda frame, k: gif.encode(frame, delays[k])))
+                else:
+                    drawn = stack.enter_context(draw_frames(scene, order, settings.workers))
                 animation = stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
                                                         loop=settings.loop, **options))
                 # the frames folder takes each drawn frame once, forward; the poster the last of them
                 folder = stack.enter_context(PngFramesEncoder(staged["frames_dir"])) if "frames_dir" in staged else None
                 poster = stack.enter_context(PngPoster(staged["poster"])) if "poster" in staged else None
                 for i, frame in enumerate(drawn):
-                    animation.write(frame, hold=holds[i])
+                    if gif_by_workers:
+                        animation.write_block(frame)
+                    else:
+                        animation.write(frame, hold=holds[i])
                     if folder is not None and i < n:
                         folder.write(frame)
                     if poster is not None and i == n - 1:
-                        poster.write(frame)
+                        poster.write(scene.draw(order[i]) if gif_by_workers else frame)
                     if progress is not None:
                         progress(i + 1, len(order))
             record = sidecar_record(sim.scenario, settings, out)

@@ -176,13 +176,20 @@ class Scene:
             self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._labels = [self._step_label(int(k)) for k in data.frame_steps]
-            # drawn once, they pay from a few dozen frames on: for renders, not for a frame at a time
-            self._counter = (make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
-                             if counter_cells else None)
+            self._counter = None
             self.background = np.asarray(self.canvas.buffer_rgba()).copy()  # RGBA, without the moving artists
             self.changing = self._changing()
+        self._rc = rc
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
+        if counter_cells:
+            self.use_counter_cells()
+
+    def use_counter_cells(self) -> None:
+        """From now on paste the step counter from cells drawn once (``regviz_anim.counter``), where
+        they are exact. They pay from a few dozen frames on: for renders, not for a frame at a time."""
+        with matplotlib.rc_context(self._rc):
+            self._counter = make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
 
     # --- building -----------------------------------------------------------------------------
 

@@ -200,6 +200,38 @@ def test_a_drawing_process_that_fails_says_why():
                 pass
 
 
+def gif_coder(scene):
+    from regviz_anim.encode import GifFrames, build_palette
+    from regviz_anim.renderer import palette_samples
+    return GifFrames(scene.size, scene.changing, build_palette(palette_samples(scene)))
+
+
+@pytestmark_fork
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_gif_blocks_from_drawing_processes_are_the_blocks_made_here(workers):
+    """Runs of frames go to the workers in turn; each draws the frame before its run again."""
+    scene = scene_for({"frames": 70, "size": (320, 180)})
+    order = list(range(70)) + list(range(68, -1, -1))  # a bounce: frames asked for twice
+    gif = gif_coder(scene)
+    here = []
+    for k, i in enumerate(order):
+        here.append(gif.encode(scene.draw(i), 5 + k % 3))
+    with drawing.encode_frames(scene, order, workers, gif.follow, lambda frame, k: gif.encode(frame, 5 + k % 3)) as blocks:
+        there = list(blocks)
+    assert len(there) == len(order) and there == here
+
+
+@pytestmark_fork
+def test_a_process_encoding_frames_that_fails_says_why():
+    scene = scene_for({"frames": 50, "size": (320, 180)})
+    gif = gif_coder(scene)
+    encode = lambda frame, k: gif.encode(frame, 5) if k != 30 else 1 / 0  # noqa: E731
+    with drawing.encode_frames(scene, list(range(50)), 2, gif.follow, encode) as blocks:
+        with pytest.raises(drawing.DrawingError, match="failed: ZeroDivisionError: division by zero"):
+            for _ in blocks:
+                pass
+
+
 @pytestmark_fork
 def test_a_drawing_process_killed_fails_the_render_and_keeps_the_old_file(tmp_path):
     assert render_cli(tmp_path, "-o", "a.gif", "--frames", "5").wait(120) == 0
