@@ -287,9 +287,10 @@ class Scene:
                 buffer[where] = self.background[where]
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
+        renderer = self.canvas.get_renderer()  # what Figure.draw_artist asks for, once a frame
         for artist in self.moving:
             if artist is not self.step_text or self._counter is None:
-                self.figure.draw_artist(artist)
+                artist.draw(renderer)
         return buffer
 
     def frame(self, i: int) -> np.ndarray:
