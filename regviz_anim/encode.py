@@ -75,28 +75,34 @@ def build_palette(samples: Sequence[np.ndarray], colors: int = 255) -> np.ndarra
 
 
 class PaletteJob:
-    """:func:`build_palette` on a thread: Pillow's median cut releases the GIL, so drawing goes on."""
+    """:func:`build_palette` on a thread (Pillow's median cut releases the GIL, so drawing goes on),
+    and then the nearest palette entry of each of the samples' colours: a frame's colours are
+    then mostly looked up already."""
 
     def __init__(self, samples: Sequence[np.ndarray]):
-        self._palette: np.ndarray | None = None
+        self._nearest: NearestColour | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._work, args=(samples,), name="gif-palette", daemon=True)
         self._thread.start()
 
     def _work(self, samples) -> None:
         try:
-            self._palette = build_palette(samples)
+            nearest = NearestColour(build_palette(samples))
+            for sample in samples:
+                nearest(words(sample))
+            self._nearest = nearest
         except BaseException as error:  # raised where the palette is needed
             self._error = error
 
     def ready(self) -> bool:
         return not self._thread.is_alive()
 
-    def result(self) -> np.ndarray:
+    def result(self) -> NearestColour:
+        """The palette, as a :class:`NearestColour` (its ``palette`` the 256 entries)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._palette
+        return self._nearest
 
 
 class NearestColour:
@@ -107,22 +113,25 @@ class NearestColour:
     """
 
     def __init__(self, palette: np.ndarray):
-        self.palette = palette[:TRANSPARENT].astype(np.float64)
-        self._norms = (self.palette * self.palette).sum(axis=1)
-        # One byte a colour (16 MB): TRANSPARENT is never a palette index, so it marks "not seen yet".
-        self._table = np.full(1 << 24, TRANSPARENT, np.uint8)
+        self.palette = palette  # (256, 3) uint8, as the GIF stores it
+        self._entries = palette[:TRANSPARENT].astype(np.float64)
+        self._norms = (self._entries * self._entries).sum(axis=1)
+        # One byte a colour, the index plus one: 0 is "not seen yet". Zeros cost nothing until a
+        # colour is seen (the system maps zero pages as they are touched), 16 MB filled would.
+        self._table = np.zeros(1 << 24, np.uint8)
 
     def __call__(self, pixels: np.ndarray) -> np.ndarray:
         """``pixels``: RGBA words (R in the low byte, as numpy reads an RGBA buffer here)."""
         packed = pixels & np.uint32(0xFFFFFF)
         index = self._table[packed]
-        unknown = index == TRANSPARENT
+        unknown = index == 0
         if unknown.any():
             new = np.unique(packed[unknown])
             colours = np.stack([new & 255, (new >> 8) & 255, new >> 16], axis=1).astype(np.float64)
             # |c - p|² = |c|² - 2c·p + |p|², and |c|² does not change which p is nearest
-            self._table[new] = (self._norms[None, :] - 2.0 * colours @ self.palette.T).argmin(axis=1)
+            self._table[new] = 1 + (self._norms[None, :] - 2.0 * colours @ self._entries.T).argmin(axis=1)
             index = self._table[packed]
+        index -= 1
         return index
 
 
@@ -145,13 +154,13 @@ class GifFrames:
     """
 
     def __init__(self, size: tuple[int, int], within: Sequence[tuple[slice, slice]] | None = None,
-                 palette: np.ndarray | None = None):
+                 palette: NearestColour | None = None):
         self._within = list(within) if within else [(slice(0, size[1]), slice(0, size[0]))]
         self._prev: np.ndarray | None = None
-        self._index = None if palette is None else NearestColour(palette)
+        self._index = palette
 
-    def set_palette(self, palette: np.ndarray) -> None:
-        self._index = NearestColour(palette)
+    def set_palette(self, palette: NearestColour) -> None:
+        self._index = palette
 
     def follow(self, frame: np.ndarray | None) -> None:
         """The next frame comes after ``frame`` (None: it is the first, stored whole)."""
@@ -210,7 +219,7 @@ class GifEncoder(Encoder):
     """A streaming GIF with one global palette, each frame stored against the one before
     (:class:`GifFrames`).
 
-    The palette is given (``palette``), or worked out from ``palette_from`` (pixels, see
+    The palette is given (``palette``, a :class:`NearestColour`), or worked out from ``palette_from`` (pixels, see
     ``renderer.palette_samples``; else the first frame) on a thread: Pillow's median cut releases
     the GIL, so the frames go on being drawn meanwhile, and until it is ready each frame's changes
     wait in a queue of at most ``PENDING_BYTES``. Memory does not grow with the number of frames:
@@ -223,10 +232,10 @@ class GifEncoder(Encoder):
     PENDING_BYTES = 64 << 20
 
     def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = (),
-                 palette: np.ndarray | None = None, changes_within: Sequence[tuple[slice, slice]] | None = None):
+                 palette: NearestColour | None = None, changes_within: Sequence[tuple[slice, slice]] | None = None):
         super().__init__(path, size=size, fps=fps, loop=loop)
         self._samples = list(palette_from)
-        self.palette = palette
+        self._nearest = palette
         self._frames = GifFrames(size, changes_within)
         self._count = 0
         self._pending: list = []  # (change, delay), waiting for the palette
@@ -236,17 +245,17 @@ class GifEncoder(Encoder):
 
     def _open(self, tmp: Path) -> None:
         self._file = open(tmp, "wb")
-        if self.palette is not None:
+        if self._nearest is not None:
             self._header()
         elif self._samples:
             self._palette_job = PaletteJob(self._samples)
 
     def _header(self) -> None:
-        if self.palette is None:
-            self.palette = self._palette_job.result()
-        self._frames.set_palette(self.palette)
+        if self._nearest is None:
+            self._nearest = self._palette_job.result()
+        self._frames.set_palette(self._nearest)
         width, height = self.size
-        head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0) + self.palette.tobytes()
+        head = b"GIF89a" + struct.pack("<HHBBB", width, height, 0xF7, 0, 0) + self._nearest.palette.tobytes()
         if self.loop != 1:  # NETSCAPE2.0: repeat count after the first play; 0 = forever
             head += b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", max(self.loop - 1, 0)) + b"\x00"
         self._file.write(head)
@@ -255,7 +264,7 @@ class GifEncoder(Encoder):
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._check(frame)
         delay = gif_delay(self.fps, hold)
-        if self._count == 0 and self.palette is None and self._palette_job is None:
+        if self._count == 0 and self._nearest is None and self._palette_job is None:
             self._palette_job = PaletteJob([frame.copy()])
         change = self._frames.change(frame)
         self._count += 1

@@ -201,9 +201,9 @@ def test_a_drawing_process_that_fails_says_why():
 
 
 def gif_coder(scene):
-    from regviz_anim.encode import GifFrames, build_palette
+    from regviz_anim.encode import GifFrames, NearestColour, build_palette
     from regviz_anim.renderer import palette_samples
-    return GifFrames(scene.size, scene.changing, build_palette(palette_samples(scene)))
+    return GifFrames(scene.size, scene.changing, NearestColour(build_palette(palette_samples(scene))))
 
 
 @pytestmark_fork
