@@ -3,9 +3,9 @@
 
 Renders the default scene as a 1280x720 GIF and MP4 with regviz-anim and with
 ``matplotlib.animation.FuncAnimation`` saved through ``PillowWriter`` / ``FFMpegWriter``
-(every frame fully redrawn), each in a fresh process, and prints the median wall time, peak
-memory (of the process, and the largest of its children: ffmpeg, or the processes drawing
-frames) and file size of each, the ratios, peak memory at 200 vs 800 frames, and the PSNR of
+(every frame fully redrawn), each in a fresh process and all of them in turns, and prints the
+median wall time, peak memory (of the process, and the largest of its children: ffmpeg, or the
+processes drawing frames) and file size of each, the ratios, peak memory at 200 vs 800 frames, and the PSNR of
 the decoded frames against the rendered ones.
 
     python scripts/bench.py                 # 200 frames, 3 runs each (a few minutes)
@@ -76,20 +76,31 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     print(json.dumps({"python_mb": me.ru_maxrss / 1024, "children_mb": kids.ru_maxrss / 1024}))
 
 
-def measure(kind: str, out: Path, frames: int, steps: int, repeat: int) -> dict:
-    walls, mems = [], []
+def run_once(kind: str, out: Path, frames: int, steps: int) -> tuple[float, dict]:
+    """One render in a fresh process: its wall time and peak memory."""
+    out.unlink(missing_ok=True)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, "--job", kind, "--out", str(out), "--frames", str(frames),
+                           "--steps", str(steps)], capture_output=True, text=True, env={**os.environ,
+                                                                                        "MPLBACKEND": "Agg"})
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        sys.exit(f"{kind} {out.name} failed:\n{proc.stderr}")
+    return wall, json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(jobs: dict, repeat: int) -> dict:
+    """Each job ``(kind, out, frames, steps)`` ``repeat`` times, in turns (all of them once, then
+    again...), so that a machine whose speed drifts over the minutes slows every figure alike."""
+    runs = {key: [] for key in jobs}
     for _ in range(repeat):
-        out.unlink(missing_ok=True)
-        start = time.perf_counter()
-        proc = subprocess.run([sys.executable, __file__, "--job", kind, "--out", str(out), "--frames", str(frames),
-                               "--steps", str(steps)], capture_output=True, text=True, env={**os.environ,
-                                                                                            "MPLBACKEND": "Agg"})
-        walls.append(time.perf_counter() - start)
-        if proc.returncode:
-            sys.exit(f"{kind} {out.name} failed:\n{proc.stderr}")
-        mems.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    return {"wall": statistics.median(walls), "python_mb": statistics.median(m["python_mb"] for m in mems),
-            "children_mb": statistics.median(m["children_mb"] for m in mems), "bytes": out.stat().st_size}
+        for key, job in jobs.items():
+            runs[key].append(run_once(*job))
+    return {key: {"wall": statistics.median(w for w, _ in done),
+                  "python_mb": statistics.median(m["python_mb"] for _, m in done),
+                  "children_mb": statistics.median(m["children_mb"] for _, m in done),
+                  "bytes": jobs[key][1].stat().st_size}
+            for key, done in runs.items()}
 
 
 def psnr(path: Path, frames: int) -> tuple[float, float]:
@@ -163,16 +174,17 @@ def main() -> None:
     n = args.frames
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        rows = {}
-        for fmt in ("gif", "mp4"):
-            for kind in ("regviz",) if args.skip_usual else ("regviz", "usual"):
-                rows[kind, fmt] = measure(kind, tmp / f"{kind}.{fmt}", n, 200, args.repeat)
-        two = measure("two", tmp / "two.gif", n, 200, args.repeat)
-        floor = measure("floor", tmp / "floor.none", n, 200, args.repeat)
-        long_runs = {fmt: measure("regviz", tmp / f"long.{fmt}", 4 * n, 4 * n, args.repeat) for fmt in ("gif", "mp4")}
+        jobs = {(kind, fmt): (kind, tmp / f"{kind}.{fmt}", n, 200) for fmt in ("gif", "mp4")
+                for kind in (("regviz",) if args.skip_usual else ("regviz", "usual"))}
+        jobs["two"] = ("two", tmp / "two.gif", n, 200)
+        jobs["floor"] = ("floor", tmp / "floor.none", n, 200)
+        jobs.update({("long", fmt): ("regviz", tmp / f"long.{fmt}", 4 * n, 4 * n) for fmt in ("gif", "mp4")})
+        rows = measure(jobs, args.repeat)
+        two, floor = rows.pop("two"), rows.pop("floor")
+        long_runs = {fmt: rows.pop(("long", fmt)) for fmt in ("gif", "mp4")}
         quality = {fmt: psnr(tmp / f"regviz.{fmt}", n) for fmt in ("gif", "mp4")}
 
-    print(f"{n} frames at 1280x720, median of {args.repeat} run(s) each, each a fresh process "
+    print(f"{n} frames at 1280x720, median of {args.repeat} run(s) each, each a fresh process, in turns "
           f"({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
     print(f"{'render':<34}{'wall s':>8}{'python MB':>11}{'children MB':>12}{'file KB':>10}")
     names = {"regviz": "regviz-anim", "usual": "FuncAnimation + " }
