@@ -175,7 +175,8 @@ class Workers(contextlib.AbstractContextManager):
         for k in range(min(ahead, len(order))):
             ask(k)
         for k in range(len(order)):
-            yield self._slots[DONE.unpack(self._answer(k % self.workers, self._results[k % self.workers].recv_bytes))[0]]
+            w = k % self.workers
+            yield self._slots[DONE.unpack(self._answer(w, self._results[w].recv_bytes))[0]]
             if k + ahead < len(order):
                 ask(k + ahead)  # into the slot just handed on, now that its taker is done with it
 
