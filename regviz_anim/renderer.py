@@ -153,20 +153,15 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     order, holds = playback(n, settings)
     # A GIF is encoded by the processes that draw it where there are any and no frames folder
     # wants every frame here; its palette is then needed before they are forked.
-    gif_by_workers = (encoder is GifEncoder and settings.frames_dir is None
-                      and drawing_processes(settings.workers, len(order)) > 0)
+    processes = drawing_processes(settings.workers, len(order))
+    gif_by_workers = encoder is GifEncoder and settings.frames_dir is None and processes > 0
+    samples = palette_samples(scene) if encoder is GifEncoder else None
+    job = PaletteJob(samples) if gif_by_workers else None  # on a thread while the counter's cells are drawn
+    scene.use_counter_cells()
     options = {}
     if encoder is GifEncoder:
-        samples = palette_samples(scene)
-        if gif_by_workers:  # worked out on a thread while the counter's cells are drawn
-            job = PaletteJob(samples)
-            scene.use_counter_cells()
-            options = {"palette": job.result()}
-        else:
-            options = {"palette_from": samples}
+        options = {"palette": job.result()} if gif_by_workers else {"palette_from": samples}
         options["changes_within"] = scene.changing
-    if not gif_by_workers:
-        scene.use_counter_cells()
     if encoder is PptxEncoder:
         options = {"slide_text": slide_text(scene.data, sim.scenario, settings)}
     targets = render_targets(out, settings)
@@ -179,8 +174,8 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                 if gif_by_workers:
                     gif = GifFrames(size, scene.changing, options["palette"])
                     delays = [gif_delay(settings.fps, hold) for hold in holds]
-                    drawn = stack.enter_context(encode_frames(scene, order, drawing_processes(settings.workers, len(order)),
-                                                              gif.follow, lambda frame, k: gif.encode(frame, delays[k])))
+                    drawn = stack.enter_context(encode_frames(scene, order, processes, gif.follow,
+                                                              lambda frame, k: gif.encode(frame, delays[k])))
                 else:
                     drawn = stack.enter_context(draw_frames(scene, order, settings.workers))
                 animation = stack.enter_context(encoder(staged["out"], size=size, fps=settings.fps,
