@@ -423,6 +423,14 @@ def name_max(folder: Path) -> int:
         return 255
 
 
+def output_path(option: str, raw: Any, suffixes: Iterable[str]) -> Path:
+    """``raw`` as a path to write, if it is one (a str or an os.PathLike naming one); else ConfigError."""
+    value = os.fspath(raw) if isinstance(raw, os.PathLike) else raw
+    if not isinstance(value, str) or not value:
+        raise ConfigError(option, raw, f"must be a file path (a str or os.PathLike) ending in {', '.join(suffixes)}")
+    return Path(value)
+
+
 def check_output(option: str, out: Path, suffixes: Iterable[str] | None = None, *, extra_name: str = "") -> None:
     """``out`` can be written: a suffix we write, a name that fits, a folder that exists or can
     be made (a file in the way, or a folder not writable, is an error). Creates nothing."""
@@ -492,9 +500,13 @@ def check_render_target(out: Path, settings: RenderSettings) -> None:
     Creates nothing: missing folders are made only once the render starts.
     """
     from .encode import ENCODERS
-    from .transaction import frames_folder_problem
+    from .transaction import file_target_problem, frames_folder_problem
 
     check_output("out", out, ENCODERS, extra_name=".json")
+    for option, target in render_targets(out, settings):
+        problem = None if option == "frames_dir" else file_target_problem(target)
+        if problem:
+            raise ConfigError(option, str(out if option == "out" else target), f"{target} {problem}")
     check_fps(out.suffix, settings.fps)
     if out.suffix.lower() == ".pptx" and importlib.util.find_spec("pptx") is None:
         raise ConfigError("out", str(out), 'a .pptx needs python-pptx: pip install "regviz-anim[pptx]"')

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import struct
 import subprocess
@@ -473,25 +472,23 @@ class PngPoster(contextlib.AbstractContextManager):
 # --- PowerPoint --------------------------------------------------------------------------------
 
 class PptxEncoder(Encoder):
-    """A deck of one slide: the frames become an MP4 (in a temporary folder), the last frame its poster."""
+    """A deck of one slide: the frames become an MP4, the last frame its poster, both in
+    ``scratch``: a folder the caller gives and removes (beside the deck, so that a killed render's
+    is found with its other leftovers)."""
 
     suffix = ".pptx"
 
-    def __init__(self, path, *, size, fps, loop=0, slide_text: SlideText = SlideText()):
+    def __init__(self, path, *, size, fps, loop=0, slide_text: SlideText = SlideText(), scratch: str | Path):
         super().__init__(path, size=size, fps=fps, loop=loop)
         self.text = slide_text
+        self._folder = Path(scratch)
         self._seconds = 0.0
         self._last: np.ndarray | None = None
 
     def _open(self, path: Path) -> None:
         pptx_module()
-        self._folder = Path(tempfile.mkdtemp(prefix="regviz-anim-deck-"))
         self._video = Mp4Encoder(self._folder / "animation.mp4", size=self.size, fps=self.fps)
-        try:
-            self._video.__enter__()
-        except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            raise
+        self._video.__enter__()
 
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._video.write(frame, hold)
@@ -508,7 +505,8 @@ class PptxEncoder(Encoder):
                 Image.fromarray(self._last).save(poster)
                 write_deck(self.path, [Slide(self.text, self._video.path, poster, self.size, self._seconds)])
         finally:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            for name in ("animation.mp4", "poster.png"):
+                (self._folder / name).unlink(missing_ok=True)
 
 
 ENCODERS = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder)}

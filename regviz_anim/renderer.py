@@ -10,7 +10,7 @@ from typing import Callable
 import numpy as np
 
 from . import __version__
-from .config import RenderSettings, Scenario, check_render_target, render_targets
+from .config import ConfigError, RenderSettings, Scenario, check_render_target, output_path, render_targets
 from .descent import Simulation
 from .deck import SlideText, notes_text
 from .drawing import DrawingError, draw_frames, drawing_processes, encode_frames
@@ -19,7 +19,7 @@ from .encode import (EncoderError, GifEncoder, GifFrames, PaletteJob, PngFramesE
 from .export import parameters, strict_json
 from .frames import SceneData, path_scene_data, scene_data
 from .scene import Scene
-from .transaction import OutputError, Transaction
+from .transaction import OutputError, TargetBusy, Transaction
 
 Progress = Callable[[int, int], None]
 
@@ -45,8 +45,17 @@ def output_files(out: Path, settings: RenderSettings) -> dict[str, Path]:
 
 
 def stage(tx: Transaction, out: Path, settings: RenderSettings) -> dict[str, Path]:
-    """Make the folders, clear this tool's leftovers, and give each output its temporary path."""
-    tx.prepare(path for _, path in render_targets(out, settings))
+    """Make the folders, take every target's lock, clear this tool's leftovers, and give each
+    output its temporary path. A target another render is writing is a ConfigError."""
+    targets = render_targets(out, settings)
+    try:
+        tx.prepare(path for _, path in targets)
+    except TargetBusy as busy:
+        option = next(option for option, path in targets if path == busy.target)
+        shown = out if option == "out" else busy.target  # the sidecar is named by -o
+        who = f" (pid {busy.pid})" if busy.pid else ""
+        raise ConfigError(option, str(shown), f"{busy.target} is being written by another render{who}; "
+                          "wait for it to finish, or give another name") from None
     staged = {"out": tx.file(out)}
     if settings.poster is not None:
         staged["poster"] = tx.file(settings.poster)
@@ -134,6 +143,19 @@ def palette_samples(scene: Scene, count: int = 4) -> list[np.ndarray]:
     return [background, np.concatenate(moving)[::count]]
 
 
+def what_is_kept(existed: list[Path], error: BaseException) -> str:
+    """What a failed render left, in words: the truth, whether the commit could be undone or not."""
+    replaced = getattr(error, "replaced", ())
+    if replaced:
+        new = ", ".join(map(str, replaced))
+        rest = [str(p) for p in existed if p not in replaced]
+        return (f"{new} {'holds' if len(replaced) == 1 else 'hold'} the new render and could not be put back"
+                + (f"; the earlier {', '.join(rest)} {'is' if len(rest) == 1 else 'are'} kept" if rest else ""))
+    if existed:
+        return f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
+    return "nothing was written"
+
+
 # --- the whole render -------------------------------------------------------------------------
 
 def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path, *,
@@ -143,31 +165,32 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     One transaction: everything is staged beside its target and renamed into place only once all
     of it is complete, the sidecar last. On failure every earlier output is kept (OutputError).
     """
-    out = Path(out)
+    from .encode import ENCODERS
+
+    out = output_path("out", out, ENCODERS)
     check_render_target(out, settings)
     encoder = encoder_for(out)
-    n = settings.frame_count(describe_steps(sim))
-    size = settings.even_size
-    scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
-                  panels=settings.panels, counter_cells=False)  # the counter's cells come below
-    order, holds = playback(n, settings)
-    # A GIF is encoded by the processes that draw it where there are any and no frames folder
-    # wants every frame here; its palette is then needed before they are forked.
-    processes = drawing_processes(settings.workers, len(order))
-    gif_by_workers = encoder is GifEncoder and settings.frames_dir is None and processes > 0
-    samples = palette_samples(scene) if encoder is GifEncoder else None
-    job = PaletteJob(samples) if gif_by_workers else None  # on a thread while the counter's cells are drawn
-    scene.use_counter_cells()
-    options = {}
-    if encoder is GifEncoder:
-        options = {"palette": job.result()} if gif_by_workers else {"palette_from": samples}
-        options["changes_within"] = scene.changing
-    if encoder is PptxEncoder:
-        options = {"slide_text": slide_text(scene.data, sim.scenario, settings)}
-    targets = render_targets(out, settings)
-    existed = [path for _, path in targets if path.exists()]
+    existed = [path for _, path in render_targets(out, settings) if path.exists()]
     with Transaction() as tx:
-        staged = stage(tx, out, settings)
+        staged = stage(tx, out, settings)  # the locks first: a second writer of a target stops here
+        n = settings.frame_count(describe_steps(sim))
+        size = settings.even_size
+        scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
+                      panels=settings.panels, counter_cells=False)  # the counter's cells come below
+        order, holds = playback(n, settings)
+        # A GIF is encoded by the processes that draw it where there are any and no frames folder
+        # wants every frame here; its palette is then needed before they are forked.
+        processes = drawing_processes(settings.workers, len(order))
+        gif_by_workers = encoder is GifEncoder and settings.frames_dir is None and processes > 0
+        samples = palette_samples(scene) if encoder is GifEncoder else None
+        job = PaletteJob(samples) if gif_by_workers else None  # on a thread while the counter's cells are drawn
+        scene.use_counter_cells()
+        options = {}
+        if encoder is GifEncoder:
+            options = {"palette": job.result()} if gif_by_workers else {"palette_from": samples}
+            options["changes_within"] = scene.changing
+        if encoder is PptxEncoder:
+            options = {"slide_text": slide_text(scene.data, sim.scenario, settings), "scratch": tx.scratch(out)}
         try:
             with contextlib.ExitStack() as stack:
                 # drawn in other processes where that pays: forked first, before any encoder's thread
@@ -203,8 +226,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
             sidecar = seal(tx, staged, record, out, settings)
         except (OSError, EncoderError, OutputError, DrawingError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
-            kept = (f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
-                    if existed else "nothing was written")
-            raise OutputError(f"rendering {out} failed: {reason}; {kept}") from None
+            raise OutputError(f"rendering {out} failed: {reason}; {what_is_kept(existed, error)}",
+                              kept=getattr(error, "kept", True), replaced=getattr(error, "replaced", ())) from None
         return RenderResult(path=out, sidecar=sidecar, frames=n, size=size, created=tuple(tx.created),
                             cleaned=tuple(tx.cleaned))
