@@ -10,7 +10,6 @@ Each job renders in a process of its own, so a worker that dies fails only its j
 """
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import itertools
 import json
@@ -29,6 +28,8 @@ from typing import Any, Callable
 
 from .config import (OPTIONS, ConfigError, RenderSettings, Scenario, check_render_target, first_collision,
                      render_config, render_targets)
+from .children import child_started, signals_blocked
+from .interrupts import checkpoint, keep_stops
 from .presets import preset_options
 from .transaction import OutputError, remove_leftovers
 
@@ -158,9 +159,13 @@ def load_manifest(path: str | Path) -> Jobs:
         for key in ("deck", "scheduler"):
             if key in table:
                 raise ManifestError(f"{path}: job {source}: {key} belongs in [defaults]: it is one for every job")
-    if scheduler is not None and (not isinstance(scheduler, str) or not scheduler):
-        raise ManifestError(f"{path}: [defaults]: scheduler = {scheduler!r}: must be an address such as "
-                            "\"tcp://scheduler:8786\"")
+    if scheduler is not None:
+        from .cluster import scheduler_address
+
+        try:
+            scheduler = scheduler_address(scheduler, tls_settings=False)
+        except ConfigError as error:
+            raise ManifestError(f"{path}: [defaults]: scheduler = {scheduler!r}: {error.allowed}") from None
     defaults = _normalise(defaults, "[defaults]", path)
     merged, total = [], 0
     for source, table in enumerate(tables, 1):
@@ -204,6 +209,7 @@ def load_manifest(path: str | Path) -> Jobs:
                for job in jobs for option, target in render_targets(job.out, job.settings)]
     if jobs.deck is not None:
         outputs.append((("deck", jobs.deck), jobs.deck, False))
+        outputs.append((("deck", jobs.deck), jobs.deck.with_name(jobs.deck.name + ".json"), False))
     clash = first_collision(outputs)
     if clash and "deck" in (clash[0][0], clash[1][0]):
         raise ManifestError(f"{path}: deck = {str(jobs.deck)!r}: is also a job's output")
@@ -225,7 +231,7 @@ def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
         raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: must be a .pptx path")
     deck = Path(raw)
     try:
-        check_output("deck", deck, (".pptx",))
+        check_output("deck", deck, (".pptx",), extra_name=".json")
     except ConfigError as error:
         raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: {error.allowed}") from None
     if importlib.util.find_spec("pptx") is None:
@@ -238,25 +244,51 @@ def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
     return deck
 
 
-def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
-    """Gather the jobs' videos into ``jobs.deck``, one slide per job in manifest order; a line to print."""
-    import tempfile
+def deck_record(jobs: Jobs) -> dict:
+    """What the deck is made of: the jobs in order, each by its output and the bytes of its sidecar
+    (which fingerprints its outputs and records its parameters). A deck whose sidecar records this
+    and whose bytes are those it records is up to date."""
+    from . import __version__
+    from .renderer import fingerprint, sidecar_path
 
+    return {"regviz_anim": __version__, "deck": jobs.deck.name,
+            "slides": [{"out": str(job.out), "sidecar": fingerprint(sidecar_path(job.out))["sha256"]}
+                       for job in jobs]}
+
+
+def deck_up_to_date(jobs: Jobs, record: dict) -> bool:
+    from .renderer import fingerprint, sidecar_path
+
+    try:
+        recorded = json.loads(sidecar_path(jobs.deck).read_text(encoding="utf-8"))
+        return (isinstance(recorded, dict) and {k: recorded.get(k) for k in record} == record
+                and recorded.get("outputs") == {"deck": {"path": str(jobs.deck), **fingerprint(jobs.deck)}})
+    except (OSError, ValueError):
+        return False
+
+
+def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
+    """Gather the jobs' videos into ``jobs.deck``, one slide per job in manifest order, with a
+    sidecar ``DECK.json`` like every other output's; a line to print."""
     import imageio_ffmpeg
     from PIL import Image
 
     from .deck import Slide, SlideText, notes_text, write_deck
-    from .renderer import sidecar_path
+    from .export import strict_json
+    from .renderer import fingerprint, sidecar_path
     from .transaction import Transaction
 
     if any(o.status == "failed" for o in outcomes):
         return f"deck {jobs.deck} not written: a job failed; the earlier deck is kept"
-    if jobs.deck.exists() and all(o.status == "skipped" for o in outcomes):
+    record = deck_record(jobs)
+    if deck_up_to_date(jobs, record):
         return f"deck {jobs.deck} up to date"
-    with tempfile.TemporaryDirectory(prefix="regviz-anim-deck-") as folder:
+    with Transaction() as tx:
+        tx.prepare([jobs.deck, sidecar_path(jobs.deck)])
+        folder = tx.scratch(jobs.deck)
         slides = []
         for job in jobs:
-            record = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
+            recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
             poster = job.settings.poster
             if poster is None:  # the video's last frame
                 reader = imageio_ffmpeg.read_frames(str(job.out))
@@ -265,17 +297,18 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
                 for last in reader:
                     pass
                 width, height = meta["size"]
-                poster = Path(folder) / f"poster-{job.number}.png"
+                poster = folder / f"poster-{job.number}.png"
                 Image.frombytes("RGB", (width, height), last).save(poster)
-            notes = notes_text({**record["scenario"], "fps": record["render"]["fps"],
-                                "size": "x".join(map(str, record["render"]["size"]))})
+            notes = notes_text({**recorded["scenario"], "fps": recorded["render"]["fps"],
+                                "size": "x".join(map(str, recorded["render"]["size"]))})
             seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
-            slides.append(Slide(SlideText(record.get("title", ""), record.get("caption", ""), notes), job.out,
-                                poster, tuple(record["render"]["size"]), seconds))
-        with Transaction() as tx:
-            tx.prepare([jobs.deck])
-            write_deck(tx.file(jobs.deck), slides)
-            tx.commit()
+            slides.append(Slide(SlideText(recorded.get("title", ""), recorded.get("caption", ""), notes), job.out,
+                                poster, tuple(recorded["render"]["size"]), seconds))
+        staged = tx.file(jobs.deck)
+        write_deck(staged, slides)
+        record["outputs"] = {"deck": {"path": str(jobs.deck), **fingerprint(staged)}}
+        tx.file(sidecar_path(jobs.deck)).write_text(strict_json(record), encoding="utf-8")
+        tx.commit()
     return f"wrote deck {jobs.deck} ({len(slides)} slides)"
 
 
@@ -302,14 +335,14 @@ def up_to_date(job: Job) -> bool:
         return False
 
 
-def render_job(job: Job) -> Outcome:
+def render_job(job: Job, progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Simulate and render one job; any failure is its outcome, not an exception (Ctrl-C aside)."""
     from .descent import simulate
     from .renderer import render_simulation
 
     start = time.perf_counter()
     try:
-        render_simulation(simulate(job.scenario), job.settings, job.out)
+        render_simulation(simulate(job.scenario), job.settings, job.out, progress=progress)
     except (ConfigError, OutputError) as error:
         return Outcome(job, "failed", str(error))
     except Exception as error:  # one job's failure is reported, and the others go on
@@ -323,8 +356,8 @@ def render_job(job: Job) -> Outcome:
 # render removes its temporary files; later ones must not interrupt that clean-up. Whatever a
 # signal still orphans, the parent removes once every worker has stopped. If the parent itself
 # is killed, Linux sends each worker SIGTERM (PR_SET_PDEATHSIG), so none outlives the command.
+# A stop that lands inside a finaliser is kept and raised at the next frame (regviz_anim.interrupts).
 _stopping = False
-PR_SET_PDEATHSIG = 1
 
 
 def _stop_worker(signum, frame) -> None:
@@ -335,17 +368,11 @@ def _stop_worker(signum, frame) -> None:
 
 
 def _worker(job: Job, conn, parent: int) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop_worker)
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):  # not Linux: the parent still stops its workers itself
-        pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
-        return
-    try:
-        conn.send(render_job(job))
-    except KeyboardInterrupt:
+        if child_started(parent, on_parent_death=signal.SIGTERM, on_sigterm=_stop_worker):
+            with keep_stops():
+                conn.send(render_job(job, progress=lambda done, total: checkpoint()))
+    except KeyboardInterrupt:  # SIGTERM: the render has removed what it staged
         pass
     finally:
         conn.close()
@@ -369,10 +396,13 @@ def _run_in_processes(todo: list[Job], workers: int, report: Callable[[Outcome],
                 job = queue.popleft()
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_worker, args=(job, send, os.getpid()), daemon=True)
-                process.start()
+                with signals_blocked():  # the worker lets them in once its own handlers are set
+                    process.start()
                 send.close()
                 running[process.sentinel] = (process, receive, job)
-            for sentinel in multiprocessing.connection.wait(list(running)):
+            finished = multiprocessing.connection.wait(list(running), timeout=1.0)
+            checkpoint()  # a stop that landed in a finaliser here
+            for sentinel in finished:
                 process, receive, job = running.pop(sentinel)
                 try:
                     outcome = receive.recv() if receive.poll() else None

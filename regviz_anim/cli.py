@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -11,6 +12,7 @@ from typing import Any, Sequence
 from . import __version__
 from .config import (OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario,
                      check_output, integer, scenario_from)
+from .interrupts import Terminated, checkpoint, keep_stops
 from .presets import PRESETS, preset_options
 
 PROG = "regviz-anim"
@@ -96,17 +98,18 @@ def _say_created(folders) -> None:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .descent import simulate
-    from .export import SIMULATE_SUFFIXES, to_csv, to_json
-    from .transaction import write_text
+    from .export import SIMULATE_SUFFIXES, csv_chunks, json_stream
+    from .transaction import write_chunks
 
     out = None if args.out == "-" else Path(args.out)
     if out is not None:
         check_output("out", out, SIMULATE_SUFFIXES)
     sim = simulate(scenario_from(_options_of(args, OPTIONS)))
     if out is None:
-        sys.stdout.write(to_json(sim))
+        for chunk in json_stream(sim):
+            sys.stdout.write(chunk)
     else:
-        _say_created(write_text(out, to_csv(sim) if out.suffix.lower() == ".csv" else to_json(sim)))
+        _say_created(write_chunks(out, csv_chunks(sim) if out.suffix.lower() == ".csv" else json_stream(sim)))
         print(f"wrote {out}", file=sys.stderr)
     return 0
 
@@ -135,6 +138,7 @@ def tqdm_progress(enabled: bool, desc: str, unit: str):
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
+        checkpoint()  # a Ctrl-C or SIGTERM that landed in a finaliser stops the render here
         if bar is None:
             bar = tqdm(total=total, desc=desc, unit=unit, disable=not enabled or None, leave=False,
                        dynamic_ncols=True)
@@ -159,21 +163,26 @@ def cmd_batch(args: argparse.Namespace) -> int:
     except ManifestError as error:
         raise UsageError(str(error)) from None
     scheduler = args.scheduler or jobs.scheduler
-    if scheduler is not None and not args.dry_run:
+    if scheduler is not None:
         import importlib.util
 
-        if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
-            raise ConfigError("scheduler", scheduler, 'needs dask.distributed: pip install "regviz-anim[dask]"')
+        from .cluster import scheduler_address
+
+        scheduler_address(scheduler, tls_settings=False)
+        if not args.dry_run:
+            if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+                raise ConfigError("scheduler", scheduler, 'needs dask.distributed: pip install "regviz-anim[dask]"')
+            scheduler = scheduler_address(scheduler)
     progress = tqdm_progress(not args.no_progress and not args.dry_run, desc="batch", unit="job")
     outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress,
                          scheduler=scheduler)
     print(summary(outcomes))
     if jobs.deck is not None and not args.dry_run:
-        from .transaction import OutputError
+        from .transaction import OutputError, TargetBusy
 
         try:
             print(write_batch_deck(jobs, outcomes))
-        except (OSError, OutputError) as error:
+        except (OSError, OutputError, TargetBusy) as error:
             raise OutputError(f"writing the deck {jobs.deck} failed: {error}; the earlier deck is kept") from None
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
@@ -197,19 +206,23 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-class Terminated(BaseException):
-    """SIGTERM, handled as Ctrl-C is: every temporary file removed on the way out."""
-
-
 def _terminate(signum, frame) -> None:
     raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from .transaction import OutputError
-
     parser = build_parser()
     previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        with keep_stops():
+            return _run(parser, argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(parser: Parser, argv: Sequence[str] | None) -> int:
+    from .transaction import OutputError
+
     try:
         args = parser.parse_args(argv)
         if args.command is None:
@@ -217,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         command = {"simulate": cmd_simulate, "presets": cmd_presets, "render": cmd_render,
                    "batch": cmd_batch}[args.command]
-        return command(args)
+        status = command(args)
+        checkpoint()
+        return status
     except (ConfigError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
@@ -235,7 +250,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OSError as error:
         where = f" {error.filename}" if error.filename else ""
-        print(f"{PROG}: error:{where} {error.strerror or error}", file=sys.stderr)
+        print(f"{PROG}: error:{where} {error.strerror or error}{_limit_hint(error)}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+
+
+def _limit_hint(error: OSError) -> str:
+    """For "too many open files": the limit, and what to do about it."""
+    if error.errno != errno.EMFILE:
+        return ""
+    import resource
+
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    return f" (this process may open {soft}; raise it with `ulimit -n`, or run fewer --jobs)"

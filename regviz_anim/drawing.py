@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
 import mmap
 import multiprocessing
 import multiprocessing.connection
@@ -34,13 +33,14 @@ from typing import Iterator
 
 import numpy as np
 
+from .children import child_started, signals_blocked
+
 SLOTS = 3  # frames in flight per worker
 MIN_FRAMES = 40  # fewer frames than this are drawn here: forking costs more than it saves
 MAX_AUTO = 8  # processes chosen by default, at most
 TASK, DONE = struct.Struct("<ii"), struct.Struct("<i")
 RUN_FRAMES = 8, 32  # frames in one worker's run of encoded frames: at least, at most
 RUNS_AHEAD = 2  # runs asked of each worker before the first is taken
-PR_SET_PDEATHSIG = 1
 
 
 class DrawingError(RuntimeError):
@@ -93,10 +93,7 @@ def _serve(work, tasks, results, parents_ends, parent: int) -> None:
     """A worker: ``work(task, results)`` for each task, until the pipe closes."""
     for end in parents_ends:  # inherited by the fork: closed, so that the parent's close is seen here
         end.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    with contextlib.suppress(OSError, AttributeError):  # Linux: end with the parent
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # it died before the line above took effect
+    if not child_started(parent, on_parent_death=signal.SIGKILL):
         return
     try:
         while True:
@@ -148,22 +145,27 @@ class Workers(contextlib.AbstractContextManager):
             work = _encode_runs(scene, *encode)
         context = multiprocessing.get_context("fork")
         self._tasks, self._results, self._processes = [], [], []
+        self._received: list | None = None  # runs(): what each worker sent, not yet taken
         try:
-            for _ in range(workers):
-                task_read, task_write = context.Pipe(duplex=False)
-                result_read, result_write = context.Pipe(duplex=False)
-                parents_ends = [*self._tasks, *self._results, task_write, result_read]
-                process = context.Process(target=_serve, daemon=True, name="regviz-anim-draw",
-                                          args=(work, task_read, result_write, parents_ends, os.getpid()))
-                process.start()
-                task_read.close()  # so that each end sees the other's close, or death
-                result_write.close()
-                self._tasks.append(task_write)
-                self._results.append(result_read)
-                self._processes.append(process)
+            with signals_blocked():
+                self._start(context, workers, work)
         except BaseException:
             self.__exit__(None, None, None)
             raise
+
+    def _start(self, context, workers: int, work) -> None:
+        for _ in range(workers):
+            task_read, task_write = context.Pipe(duplex=False)
+            result_read, result_write = context.Pipe(duplex=False)
+            parents_ends = [*self._tasks, *self._results, task_write, result_read]
+            process = context.Process(target=_serve, daemon=True, name="regviz-anim-draw",
+                                      args=(work, task_read, result_write, parents_ends, os.getpid()))
+            process.start()
+            task_read.close()  # so that each end sees the other's close, or death
+            result_write.close()
+            self._tasks.append(task_write)
+            self._results.append(result_read)
+            self._processes.append(process)
 
     def frames(self, order: list[int]) -> Iterator[np.ndarray]:
         ahead = self.workers * SLOTS
@@ -186,7 +188,7 @@ class Workers(contextlib.AbstractContextManager):
         waits on a full pipe) and kept until its turn: at most that many runs a worker."""
         size = min(RUN_FRAMES[1], max(RUN_FRAMES[0], -(-count // (4 * self.workers))))
         runs = [(start, min(count, start + size)) for start in range(0, count, size)]
-        received = [collections.deque() for _ in range(self.workers)]
+        received = self._received = [collections.deque() for _ in range(self.workers)]
         ended: set[int] = set()  # workers whose pipe is closed: what they sent before is still taken
         ahead = self.workers * RUNS_AHEAD
         for j in range(min(ahead, len(runs))):
@@ -215,8 +217,23 @@ class Workers(contextlib.AbstractContextManager):
     def _ask(self, w: int, *task: int) -> None:
         try:
             self._tasks[w].send_bytes(TASK.pack(*task))
-        except OSError:  # a broken pipe: it died
-            raise self._died(w) from None
+        except OSError:  # a broken pipe: it ended, having failed (and said why) or died
+            raise self._gone(w) from None
+
+    def _gone(self, w: int) -> DrawingError:
+        """Why worker ``w`` is gone: the failure it sent (perhaps not taken yet), else how it died."""
+        said = list(self._received[w]) if self._received else []
+        try:
+            while self._results[w].poll():
+                said.append(self._results[w].recv_bytes())
+        except (EOFError, OSError):
+            pass
+        failed = next((message for message in said if message[:1] == FAILED), None)
+        return self._failed(failed) if failed is not None else self._died(w)
+
+    @staticmethod
+    def _failed(message: bytes) -> DrawingError:
+        return DrawingError(f"a process drawing frames failed: {message[1:].decode('utf-8', 'replace')}")
 
     def _answer(self, w: int, take) -> bytes:
         """Worker ``w``'s next message from ``take()``, or the DrawingError it means."""
@@ -225,7 +242,7 @@ class Workers(contextlib.AbstractContextManager):
         except (EOFError, OSError):
             raise self._died(w) from None
         if answer[:1] == FAILED:
-            raise DrawingError(f"a process drawing frames failed: {answer[1:].decode('utf-8', 'replace')}")
+            raise self._failed(answer)
         return answer
 
     def _died(self, w: int) -> DrawingError:
