@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import ConfigError, Scenario
-from .problem import Dataset, Penalty, make_dataset, penalty_for
+from .problem import Dataset, Penalty, is_unique, make_dataset, penalty_for
 from .rules import L1_RULES, gradient_step, schedule
 
 __all__ = ["Trajectory", "Simulation", "simulate", "run", "plain"]
@@ -106,25 +106,28 @@ def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, 
     w = np.array(np.broadcast_to(np.asarray(w0, dtype=float), (data.features,)))
     limit = BLOWUP * max(1.0, float(np.abs(w).max()), float(np.abs(w_star).max()))
 
-    ws = [w]
-    rates = []
+    ws = np.empty((steps + 1, data.features))
+    rates = np.empty(steps)
+    ws[0] = w
     diverged = False
+    taken = 0
     for t in range(steps):
         eta = step_size(t)
         w = rule(w, eta)
         if not np.isfinite(w).all() or np.abs(w).max() > limit:
             diverged = True
             break
-        ws.append(w)
-        rates.append(eta)
-    w_arr = np.array(ws)
+        ws[t + 1] = w
+        rates[t] = eta
+        taken = t + 1
+    w_arr, rates = ws[: taken + 1], rates[:taken]
     if (not diverged and schedule_name == "constant" and lr >= penalty.stable_lr(data)
             and np.linalg.norm(w_arr[-1] - w_star) > np.linalg.norm(w_arr[0] - w_star)):
         diverged = True  # past the stable bound and moving away, even if not yet blown up
     band = chatter_band(data, penalty, lr) if update == "subgradient" and schedule_name == "constant" else None
     return Trajectory(
         label=label or REG_NAMES[penalty.reg], reg=penalty.reg, update=update, penalty=penalty,
-        w=w_arr, loss=penalty.objective(data, w_arr), lr=np.array(rates), w_star=w_star,
+        w=w_arr, loss=penalty.objective(data, w_arr), lr=rates, w_star=w_star,
         zero_steps=tuple(zero_step(w_arr[:, j]) for j in range(data.features)), diverged=diverged, band=band,
     )
 
@@ -155,6 +158,20 @@ def divergence_message(data: Dataset, traj: Trajectory) -> str:
             "use a smaller --lr, a diminishing --schedule, or --allow-divergence to show it")
 
 
+def check_unique(scenario: Scenario, data: Dataset) -> None:
+    """A ConfigError unless every run's objective has one minimiser (features alike to the last
+    digit leave a line of them without an L2 part: no star or caption could be true). Along the λ
+    path an L2 part makes it unique for every λ > 0, and at λ = 0 the path's limit is the
+    minimiser of least norm."""
+    for reg in scenario.reg:
+        unit = penalty_for(reg, 1.0, scenario.l1_ratio)
+        l2 = unit.l2 * scenario.lam if scenario.animate == "steps" else unit.l2
+        if not is_unique(data.A, l2):
+            raise ConfigError("corr", scenario.corr, "the two features are the same to rounding, so "
+                              f"{REG_NAMES[reg]}'s objective has a line of minimisers, not one to show; "
+                              "use |ρ| <= 0.999999, or a penalty with an L2 part")
+
+
 def simulate(scenario: Scenario):
     """Every run of the scenario: a Simulation of gradient descent, or with ``animate="lam"`` the
     exact path (a :class:`~regviz_anim.path.PathSimulation`). A diverging run is a ConfigError
@@ -165,6 +182,7 @@ def simulate(scenario: Scenario):
         return trace(scenario)
     data = make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
                         noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
+    check_unique(scenario, data)
     runs = []
     for reg, update, label in _runs_of(scenario):
         traj = run(data, penalty_for(reg, scenario.lam, scenario.l1_ratio), update, lr=scenario.lr,

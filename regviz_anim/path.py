@@ -107,10 +107,11 @@ def zero_lams(data: Dataset, unit: Penalty) -> tuple[float | None, ...]:
 
 def trace(scenario) -> PathSimulation:
     """The exact path of every regularizer of ``scenario`` over its λ grid."""
-    from .descent import REG_NAMES
+    from .descent import REG_NAMES, check_unique
 
     data = make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
                         noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
+    check_unique(scenario, data)
     lo, hi = scenario.lam_range if scenario.lam_range is not None else auto_range(data, scenario)
     lams = lam_grid(lo, hi, scenario.lam_steps, scenario.lam_scale)
     runs = []

@@ -22,7 +22,9 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Dataset", "Penalty", "make_dataset", "penalty_for", "exact_minimiser"]
+LOSS_BLOCK = 1 << 20  # residuals worked out at once, at most
+
+__all__ = ["Dataset", "Penalty", "make_dataset", "penalty_for", "exact_minimiser", "is_unique"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,8 +65,14 @@ class Dataset:
         return w
 
     def data_loss(self, w):
-        """``mean((y - X·w)²)`` for weights ``w`` of shape (..., d)."""
-        return np.mean((self.y - self.weights(w) @ self.X.T) ** 2, axis=-1)
+        """``mean((y - X·w)²)`` for weights ``w`` of shape (..., d); a long run of weights a block
+        of rows at a time, so that the (rows, n) residuals never fill memory."""
+        w = self.weights(w)
+        if w.ndim != 2 or len(w) * len(self.y) <= LOSS_BLOCK:
+            return np.mean((self.y - w @ self.X.T) ** 2, axis=-1)
+        rows = max(1, LOSS_BLOCK // len(self.y))
+        return np.concatenate([np.mean((self.y - w[i:i + rows] @ self.X.T) ** 2, axis=-1)
+                               for i in range(0, len(w), rows)])
 
     def data_gradient(self, w: np.ndarray) -> np.ndarray:
         """``∇L(w) = 2(A·w - b)`` for weights of shape (..., d)."""
@@ -104,7 +112,16 @@ def make_dataset(
 
 
 def _solve(M: np.ndarray, r: np.ndarray) -> np.ndarray:
-    return r / M[0, 0] if len(r) == 1 else np.linalg.solve(M, r)
+    """``M⁻¹r``; where ``M`` is singular to rounding, the solution of least norm (by the SVD)."""
+    if len(r) == 1:
+        return r / M[0, 0]
+    if np.linalg.matrix_rank(M) < len(r):
+        return np.linalg.lstsq(M, r, rcond=None)[0]
+    return np.linalg.solve(M, r)
+
+
+def _objective(A: np.ndarray, b: np.ndarray, l1: float, l2: float, w: np.ndarray) -> float:
+    return float(w @ A @ w - 2.0 * b @ w + l1 * np.abs(w).sum() + l2 * w @ w)
 
 
 def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.ndarray:
@@ -112,15 +129,17 @@ def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.nd
 
     For a support S and signs s on it, ``w_S = (A_SS + l2·I)⁻¹(b_S - (l1/2)·s)`` is the
     minimiser when ``sign(w_S) = s`` and every j outside S has ``|(A·w - b)_j| ≤ l1/2``. When
-    ``A + l2·I`` is positive definite exactly one (support, sign) candidate passes.
+    ``A + l2·I`` is positive definite exactly one (support, sign) candidate passes. Should rounding
+    let none pass (``A`` nearly singular), the candidate of the least objective is the minimiser:
+    each candidate whose signs hold is a point of the objective, and the minimiser is one of them.
+    When ``A + l2·I`` is singular to rounding the minimisers form a line (see :func:`is_unique`);
+    with ``l1 = 0`` this gives the one of least norm.
     """
     d = len(b)
     if l1 == 0.0:
-        M = A + l2 * np.eye(d)
-        if np.linalg.matrix_rank(M) < d:
-            return np.zeros(d)
-        return _solve(M, b)
+        return _solve(A + l2 * np.eye(d), b)
     best = None
+    candidates = [np.zeros(d)]
     for size in range(d + 1):
         for support in itertools.combinations(range(d), size):
             S = list(support)
@@ -128,17 +147,25 @@ def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.nd
                 w = np.zeros(d)
                 if S:
                     M = A[np.ix_(S, S)] + l2 * np.eye(size)
-                    if abs(np.linalg.det(M)) < 1e-300:
+                    if abs(np.linalg.det(M)) < 1e-300 or (size > 1 and np.linalg.matrix_rank(M) < size):
                         continue
                     w[S] = _solve(M, b[S] - 0.5 * l1 * np.array(signs))
                     if np.any(w[S] * np.array(signs) <= 0.0):
                         continue
+                    candidates.append(w)
                 rest = [j for j in range(d) if j not in support]
                 if rest and np.any(np.abs((A @ w - b)[rest]) > 0.5 * l1 * (1 + 1e-12)):
                     continue
                 if best is None:
                     best = w
-    return np.zeros(d) if best is None else best
+    if best is None:
+        return min(candidates, key=lambda w: _objective(A, b, l1, l2, w))
+    return best
+
+
+def is_unique(A: np.ndarray, l2: float) -> bool:
+    """Whether the objective has one minimiser: ``A + l2·I`` is nonsingular (to rounding)."""
+    return np.linalg.matrix_rank(A + l2 * np.eye(len(A))) == len(A)
 
 
 @dataclass(frozen=True)
