@@ -7,6 +7,7 @@ manifest ``[[job]]`` table, or a render to a file. Needs the ``[notebook]`` extr
 """
 from __future__ import annotations
 
+import html
 import io
 import shlex
 from dataclasses import fields
@@ -67,7 +68,7 @@ class Explorer:
         self.out_name = self.w.Text(value="outputs/explored.gif", description="file")
         self.render_button = self.w.Button(description="render to file", icon="film")
         self.progress = self.w.IntProgress(min=0, max=1, value=0, layout=self.w.Layout(width="40%"))
-        self.render_button.on_click(lambda _: self.render(self.out_name.value))
+        self.render_button.on_click(self._on_render)
         self.scene = None
         self._rebuild()
         for control in self.controls.values():
@@ -126,7 +127,7 @@ class Explorer:
             scenario, settings = render_config({**self.state(), "size": self.size})
             sim = simulate(scenario)
         except ConfigError as error:
-            self.message.value = f"<b>Not shown:</b> {error.in_python()}"
+            self.message.value = f"<b>Not shown:</b> {html.escape(str(error.in_python()))}"
             return
         self.message.value = ""
         n = describe_steps(sim) + 1  # one frame a step (or a λ): the step slider is the clock
@@ -185,6 +186,15 @@ class Explorer:
                 lines.append(f'{name} = "{_shown(value)}"')
         lines.append(f'out = "{out}"')
         return "\n".join(lines) + "\n"
+
+    def _on_render(self, _button) -> None:
+        """The button: a render whose file or options are refused says why under the picture."""
+        from .transaction import OutputError
+
+        try:
+            self.render(self.out_name.value)
+        except (ConfigError, OutputError) as error:
+            self.message.value = f"<b>Not written:</b> {html.escape(str(error))}"
 
     def render(self, out: str | Path, **options: Any):
         """Render the current state to ``out`` (full size unless ``size=`` is given), with progress."""
