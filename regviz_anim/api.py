@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import functools
 import html
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -87,10 +86,15 @@ class Animation:
         if self._data is None:
             from .renderer import render_simulation
 
-            with tempfile.TemporaryDirectory(prefix="regviz-anim-") as tmp:  # poster and frames only on save
-                path = Path(tmp) / f"animation.{self.format}"
+            from . import scratch
+
+            folder = scratch.new_folder("display")  # swept by the next one if this kernel is killed
+            try:  # poster and frames only on save
+                path = folder / f"animation.{self.format}"
                 render_simulation(self.simulation, replace(self.settings, poster=None, frames_dir=None), path)
                 self._data = path.read_bytes()
+            finally:
+                scratch.release(folder)
         return self._data
 
     @property

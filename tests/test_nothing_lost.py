@@ -8,6 +8,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -490,3 +491,474 @@ def test_13_mp4_colour_tags_are_all_bt709(tmp_path, capsys):
     video = next(line for line in proc.stderr.splitlines() if "Video:" in line)
     assert "yuv420p(tv, bt709, progressive)" in video  # ffmpeg prints one name when all three agree
     assert "unknown" not in video
+
+
+# === The second round: commits that cannot half-happen, writers that respect each other, a =====
+# === cluster that cannot hang us. Case N is defect N - 13 of the issue. ===========================
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class DaskProcesses:
+    """A scheduler and a worker of two processes, each a process of its own that a test may kill."""
+
+    def __init__(self, folder: Path):
+        pytest.importorskip("distributed")
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        port = self.address.rsplit(":", 1)[1]
+        log = open(folder / "dask.log", "w")
+        quiet = {"stdout": log, "stderr": log, "start_new_session": True}
+        self.scheduler = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                                           "127.0.0.1", "--port", port, "--no-dashboard"], **quiet)
+        self.worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", self.address,
+                                        "--nworkers", "2", "--nthreads", "1", "--no-dashboard"], **quiet)
+        import distributed
+
+        with distributed.Client(self.address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(2, timeout=60)
+
+    def stop(self):
+        for proc in (self.worker, self.scheduler):
+            with_kill = proc.poll() is None
+            if with_kill:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture
+def dask_processes(tmp_path):
+    cluster = DaskProcesses(tmp_path)
+    yield cluster
+    cluster.stop()
+
+
+TWELVE_JOBS = ('[defaults]\nsize = "320x180"\nframes = 60\n'
+               '[[job]]\nlam = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]\n'
+               'out = "out/l{lam}.gif"\n')
+
+
+def start_batch(tmp_path, *argv):
+    return subprocess.Popen([sys.executable, "-m", "regviz_anim", "batch", *argv, "--no-progress"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# --- 14. a Dask batch whose scheduler dies ends, with a row for every job -----------------------
+
+def test_14_a_dask_batch_whose_scheduler_dies_ends_with_every_row(tmp_path, dask_processes):
+    (tmp_path / "m.toml").write_text(TWELVE_JOBS)
+    proc = start_batch(tmp_path, "m.toml", "--scheduler", dask_processes.address)
+    wait_for(lambda: (tmp_path / "out").is_dir() and any(n.endswith(".gif") for n in os.listdir(tmp_path / "out")))
+    os.killpg(dask_processes.scheduler.pid, signal.SIGKILL)
+    start = time.monotonic()
+    out, err = proc.communicate(timeout=90)
+    assert time.monotonic() - start < 40  # the cluster's death is noticed within LOST seconds (10)
+    assert proc.returncode == 1 and err == "", err
+    rows = [line for line in out.splitlines() if line.startswith(("rendered", "failed"))]
+    assert len(rows) == 12 and any(row.startswith("rendered") for row in rows)
+    failed = [row for row in rows if row.startswith("failed")]
+    assert failed and all(f"the Dask scheduler at {dask_processes.address} went away" in row for row in failed)
+    for row in rows:  # what finished is there, whole; nothing half-written
+        name = row.split()[1]
+        assert (tmp_path / name).exists() == row.startswith("rendered")
+    assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
+
+
+def test_14_sigterm_to_a_dask_batch_exits_143_in_one_line(tmp_path, dask_processes):
+    (tmp_path / "m.toml").write_text(TWELVE_JOBS)
+    proc = start_batch(tmp_path, "m.toml", "--scheduler", dask_processes.address)
+    wait_for(lambda: (tmp_path / "out").is_dir() and any(n.endswith(".gif") for n in os.listdir(tmp_path / "out")))
+    proc.terminate()
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 143 and err == "regviz-anim: interrupted; nothing was left half-written\n"
+    assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
+
+
+# --- 15. a scheduler that accepts and never answers is given up on -----------------------------
+
+@pytest.mark.parametrize("server", ["silent", "http"])
+def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, capsys, monkeypatch, server):
+    pytest.importorskip("distributed")
+    import socket
+    import http.server
+
+    from regviz_anim import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT", 2.0)
+    monkeypatch.chdir(tmp_path)
+    Path("m.toml").write_text('[[job]]\nout = "a.gif"\nframes = 3\n')
+    if server == "silent":
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        accepted = []
+        threading.Thread(target=lambda: accepted.append(listener.accept()), daemon=True).start()
+    else:
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+        listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+        port = listener.server_address[1]
+        threading.Thread(target=listener.serve_forever, daemon=True).start()
+    start = time.monotonic()
+    status, out, err = cli(capsys, "batch", "m.toml", "--scheduler", f"tcp://127.0.0.1:{port}", "--no-progress")
+    assert time.monotonic() - start < 10
+    assert status == 1 and out == "" and one_line_error(err, f"cannot reach the Dask scheduler at "
+                                                             f"tcp://127.0.0.1:{port}: no answer within 2 s")
+    assert sorted(os.listdir()) == ["m.toml"]
+    if server == "http":
+        listener.shutdown()
+        listener.server_close()
+    else:
+        listener.close()
+
+
+# --- 16. a commit either completes or leaves every earlier file as it was, and says which -------
+
+def test_16_a_sidecar_path_that_is_a_folder_is_refused_before_rendering(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
+    os.remove("x.gif.json")
+    os.mkdir("x.gif.json")
+    before = tree(tmp_path)
+    status, _, err = cli(capsys, "render", "-o", "x.gif", "--lam", "0.3", "--frames", "3", *SMALL)
+    assert status == 2 and one_line_error(err, "--out x.gif: x.gif.json is a folder")
+    assert tree(tmp_path) == before and Path("x.gif.json").is_dir()
+
+
+def test_16_a_frames_folder_on_a_mount_point_is_refused(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("mnt")
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: os.path.basename(os.fspath(p)) == "mnt" or real(p))
+    status, _, err = cli(capsys, "render", "-o", "x.gif", "--frames-dir", "mnt", "--frames", "3", *SMALL)
+    assert status == 2 and one_line_error(err, "--frames-dir mnt: is a mount point")
+    assert sorted(os.listdir()) == ["mnt"]
+
+
+def failing_rename(monkeypatch, fails, also_back=False):
+    """os.replace fails (EBUSY) onto a target whose name ``fails`` accepts; with ``also_back``, putting
+    the new file back fails too."""
+    import errno
+
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if fails(os.path.basename(os.fspath(dst))) and ".part" in os.fspath(src):
+            raise OSError(errno.EBUSY, "Device or resource busy", os.fspath(dst))
+        if also_back and ".part" in os.fspath(dst) and not os.fspath(dst).endswith(".d"):
+            raise OSError(errno.EBUSY, "Device or resource busy", os.fspath(dst))
+        return real(src, dst, *args, **kwargs)
+    monkeypatch.setattr(os, "replace", replace)
+
+
+@pytest.mark.parametrize("last", ["x.gif.json", "F"])
+def test_16_a_rename_failing_midway_puts_back_every_earlier_file(tmp_path, capsys, monkeypatch, last):
+    monkeypatch.chdir(tmp_path)
+    argv = ["render", "-o", "x.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "3", *SMALL]
+    assert cli(capsys, *argv)[0] == 0
+    before = tree(tmp_path)
+    failing_rename(monkeypatch, lambda name: name == last)
+    status, _, err = cli(capsys, *argv, "--lam", "0.3")
+    assert status == 1 and one_line_error(err, f"rendering x.gif failed: {last}: Device or resource busy",
+                                          "the earlier x.gif, p.png, F, x.gif.json are kept")
+    assert tree(tmp_path) == before  # the GIF and poster renamed before it are the earlier ones again
+
+
+def test_16_a_commit_that_cannot_be_undone_says_which_files_are_new(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    argv = ["render", "-o", "x.gif", "--poster", "p.png", "--frames", "3", *SMALL]
+    assert cli(capsys, *argv)[0] == 0
+    old = tree(tmp_path)
+    failing_rename(monkeypatch, lambda name: name == "x.gif.json", also_back=True)
+    status, _, err = cli(capsys, *argv, "--lam", "0.3")
+    assert status == 1 and one_line_error(err, "x.gif, p.png hold the new render and could not be put back",
+                                          "the earlier x.gif.json is kept")
+    now = tree(tmp_path)
+    assert now["x.gif.json"] == old["x.gif.json"] and now["x.gif"] != old["x.gif"]
+
+
+# --- 17. two writers of one target: the second says so; neither destroys the other's work -------
+
+def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_path, capsys, monkeypatch):
+    from regviz_anim.transaction import Transaction
+
+    monkeypatch.chdir(tmp_path)
+    with Transaction() as other:  # another live render of x.gif, as far as any writer can tell
+        other.prepare([Path("x.gif")])
+        staged = other.file(Path("x.gif"))
+        staged.write_bytes(b"half a GIF")
+        status, _, err = cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)
+        assert status == 2 and one_line_error(err, f"--out x.gif: x.gif is being written by another render "
+                                                   f"(pid {os.getpid()})")
+        assert staged.read_bytes() == b"half a GIF"
+        from regviz_anim.transaction import remove_leftovers
+        assert remove_leftovers(Path("x.gif")) == [] and staged.exists()  # a live writer's: not leftovers
+        Path("m.toml").write_text('[[job]]\nout = "x.gif"\nframes = 3\nsize = "320x180"\n')
+        status, out, _ = cli(capsys, "batch", "m.toml", "--no-progress")
+        assert status == 1 and "x.gif is being written by another render" in out
+        assert staged.read_bytes() == b"half a GIF"
+        other.abort()
+    assert not [n for n in os.listdir() if n.startswith(".")]  # the lock goes with its writer
+    assert cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
+
+
+def test_17_a_killed_writers_lock_does_not_block_the_next(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.gif", "--frames", "400",
+                             "--steps", "400", *SMALL], cwd=tmp_path)
+    wait_for(lambda: any(n.endswith(".lock") for n in os.listdir(tmp_path)) and leftovers(tmp_path / "a.gif"))
+    proc.kill()
+    proc.wait()
+    again = run("render", "-o", "a.gif", "--frames", "3", *SMALL, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert sorted(os.listdir(tmp_path)) == ["a.gif", "a.gif.json"]
+
+
+def test_17_concurrent_renders_of_one_target_never_both_succeed_with_a_broken_file(tmp_path):
+    procs = [subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.gif", "--frames", "60",
+                               "--lam", str(lam), *SMALL], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+             for lam in (0.2, 0.3, 0.4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    assert all(code in (0, 2) for code, _ in results) and any(code == 0 for code, _ in results)
+    assert all("is being written by another render" in err for code, err in results if code == 2)
+    record = json.loads((tmp_path / "a.gif.json").read_text())
+    import hashlib
+    assert record["outputs"]["out"]["sha256"] == hashlib.sha256((tmp_path / "a.gif").read_bytes()).hexdigest()
+    assert sorted(os.listdir(tmp_path)) == ["a.gif", "a.gif.json"]
+
+
+# --- 18. a deck is up to date only when its jobs, their order and its own bytes are -------------
+
+def test_18_a_deck_follows_its_jobs_order_and_its_own_bytes(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("pptx")
+    monkeypatch.chdir(tmp_path)
+    head = '[defaults]\nsize = "320x180"\nframes = 4\ndeck = "d.pptx"\n'
+    job = '[[job]]\nlam = {lam}\nout = "o/{name}.mp4"\n'
+    Path("m.toml").write_text(head + job.format(lam=0.2, name="a") + job.format(lam=0.4, name="b"))
+    assert "wrote deck d.pptx (2 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "deck d.pptx up to date" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+
+    def titles():
+        from pptx import Presentation
+        return [{s.name: s for s in slide.shapes}["Title"].text_frame.text for slide in Presentation("d.pptx").slides]
+
+    Path("m.toml").write_text(head + job.format(lam=0.4, name="b") + job.format(lam=0.2, name="a"))
+    out = cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "2 jobs: 2 skipped" in out and "wrote deck d.pptx (2 slides)" in out
+    assert ["λ = 0.4" in t for t in titles()] == [True, False]
+    Path("m.toml").write_text(head + job.format(lam=0.4, name="b"))
+    assert "wrote deck d.pptx (1 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    Path("d.pptx").write_bytes(b"")
+    assert "wrote deck d.pptx (1 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "deck d.pptx up to date" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+
+
+# --- 19. a Dask job's outputs come in bounded chunks: memory flat in the job's size ---------------
+
+def test_19_outputs_are_fetched_in_chunks_and_the_workers_folders_removed(tmp_path, capsys, monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from regviz_anim import cluster
+
+    monkeypatch.setattr(cluster, "CHUNK", 20_000)
+    reads = []
+    real = cluster.chunks
+    monkeypatch.setattr(cluster, "chunks", lambda files: reads.extend(real(files)) or real(files))
+    monkeypatch.chdir(tmp_path)
+    manifest = '[defaults]\nsize = "320x180"\nframes = 12\n[[job]]\nout = "{w}/a.gif"\nframes_dir = "{w}/f"\n'
+    Path("here.toml").write_text(manifest.replace("{w}", "here"))
+    Path("there.toml").write_text(manifest.replace("{w}", "there"))
+    assert cli(capsys, "batch", "here.toml", "--no-progress")[0] == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as lc:
+        status, out, _ = cli(capsys, "batch", "there.toml", "--scheduler", lc.scheduler_address, "--no-progress")
+    assert status == 0, out
+    assert tree(Path("there")) == tree(Path("here")) | {"a.gif.json": tree(Path("there"))["a.gif.json"]}
+    assert len(reads) > 3 and all(sum(part[3] for part in read) <= 20_000 for read in reads)
+    assert not [p for p in Path(tempfile_dir()).iterdir() if p.name.startswith("regviz-anim-job-")
+                and p.stat().st_mtime > time.time() - 60]
+
+
+def tempfile_dir() -> str:
+    import tempfile
+    return tempfile.gettempdir()
+
+
+def test_19_a_killed_workers_job_folder_is_removed_by_the_next_job(tmp_path, monkeypatch):
+    import tempfile
+
+    from regviz_anim import scratch
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    code = ("import os, sys; sys.path[:0] = [{!r}]; import tempfile; tempfile.tempdir = {!r}; "
+            "from regviz_anim import scratch; f = scratch.new_folder('job'); (f / 'x.part').write_bytes(b'1'); "
+            "print(f, flush=True); os.kill(os.getpid(), 9)").format(str(Path(__file__).parents[1]), str(tmp_path))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    orphan = Path(proc.stdout.strip())
+    assert orphan.is_dir()
+    mine = scratch.new_folder("job")
+    assert not orphan.exists() and mine.is_dir()
+    assert scratch.sweep("job") == [] and mine.is_dir()  # a live process's own folder stays
+    scratch.release(mine)
+    assert list(tmp_path.iterdir()) == []
+
+
+# --- 20. a malformed scheduler address is exit 2 at once ------------------------------------------
+
+@pytest.mark.parametrize("address, fragment", [
+    ("foo", "must be tcp://HOST:PORT"),
+    ("tcp://h:notaport", "must be tcp://HOST:PORT"),
+    ("tcp://h:70000", "must be tcp://HOST:PORT"),
+    ("udp://1.2.3.4:5", "udp:// is not a scheme this batch speaks"),
+    ("tls://127.0.0.1:8786", "tls:// needs certificates"),
+])
+def test_20_a_malformed_scheduler_address_is_exit_2_at_once(tmp_path, capsys, monkeypatch, address, fragment):
+    pytest.importorskip("distributed")
+    monkeypatch.chdir(tmp_path)
+    Path("m.toml").write_text('[[job]]\nout = "a.gif"\n')
+    start = time.monotonic()
+    status, out, err = cli(capsys, "batch", "m.toml", "--scheduler", address)
+    assert time.monotonic() - start < 5
+    assert status == 2 and out == "" and one_line_error(err, f"--scheduler {address}: {fragment}")
+    Path("m.toml").write_text(f'[defaults]\nscheduler = "{address}"\n[[job]]\nout = "a.gif"\n')
+    if "tls" not in address:  # the manifest checks the form; TLS settings are checked when it runs
+        status, _, err = cli(capsys, "batch", "m.toml", "--dry-run")
+        assert status == 2 and fragment in err
+    assert sorted(os.listdir()) == ["m.toml"]
+
+
+# --- 21. modes from the umask -------------------------------------------------------------------
+
+def test_21_every_output_takes_its_mode_from_the_umask(tmp_path):
+    argv = ["-o", "a.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "3", *SMALL]
+    for umask, file_mode, folder_mode in ((0o077, 0o600, 0o700), (0o002, 0o664, 0o775)):
+        for name in ("a.gif", "a.gif.json", "p.png", "s.json"):
+            (tmp_path / name).unlink(missing_ok=True)
+        def with_umask(umask=umask):
+            os.umask(umask)
+        assert run("render", *argv, cwd=tmp_path, preexec_fn=with_umask).returncode == 0
+        assert run("simulate", "-o", "s.json", cwd=tmp_path, preexec_fn=with_umask).returncode == 0
+        for name in ("a.gif", "a.gif.json", "p.png", "s.json", "F/frame_00000.png"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == file_mode, name
+        assert (tmp_path / "F").stat().st_mode & 0o777 == folder_mode
+
+
+# --- 22. no temporary folder outside the target's folder -----------------------------------------
+
+def test_22_a_deck_render_works_beside_its_target_not_in_tmpdir(tmp_path):
+    pytest.importorskip("pptx")
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.pptx", "--frames", "400",
+                             "--steps", "400", *SMALL], cwd=tmp_path, env={**os.environ, "TMPDIR": str(tmp)})
+    wait_for(lambda: any(n.endswith(".part.d") for n in os.listdir(tmp_path)))
+    proc.kill()
+    proc.wait()
+    assert list(tmp.iterdir()) == [] and len(leftovers(tmp_path / "a.pptx")) == 1
+    again = run("render", "-o", "a.pptx", "--frames", "3", *SMALL, cwd=tmp_path, env={**os.environ, "TMPDIR": str(tmp)})
+    assert again.returncode == 0, again.stderr
+    assert sorted(os.listdir(tmp_path)) == ["a.pptx", "a.pptx.json", "tmp"] and list(tmp.iterdir()) == []
+
+
+# --- 23. exact minimisers that stay exact when the features are nearly the same -----------------
+
+@pytest.mark.parametrize("corr", [0.999999, -0.999999, 0.99999999, 0.9999999999999])
+@pytest.mark.parametrize("reg", ["none", "l1", "l2", "elasticnet"])
+def test_23_the_minimiser_is_below_every_iterate_however_alike_the_features(corr, reg):
+    for w_true, noise in (((1.2, 0.1), 0.0), ((1.0, -1.0), 0.3)):
+        sim = ra.simulate(features=2, corr=corr, reg=reg, l1_update="proximal", steps=800, lr=0.2, lam=0.3,
+                          w_true=w_true, noise=noise)
+        run_, data = sim.runs[0], sim.data
+        best = float(run_.penalty.objective(data, run_.w_star))
+        assert best <= float(run_.loss.min()) + 1e-12 * max(1.0, abs(best))
+
+
+def test_23_features_the_same_to_rounding_are_exit_2_naming_the_correlation(capsys):
+    status, out, err = cli(capsys, "simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "none")
+    assert status == 2 and out == "" and one_line_error(err, "--corr 0.9999999999999999: the two features are the "
+                                                             "same to rounding", "line of minimisers")
+    assert cli(capsys, "simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "l2")[0] == 0
+
+
+# --- 24. the smaller ones ------------------------------------------------------------------------
+
+def test_24_simulate_streams_its_document(tmp_path):
+    """A long simulation is written as it is made: memory grows with the arrays, not the text."""
+    def peak(steps: int) -> tuple[int, int]:
+        out = tmp_path / f"s{steps}.json"
+        code = ("import resource, sys; from regviz_anim.cli import main; main(sys.argv[1:]); "
+                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        proc = subprocess.run([sys.executable, "-c", code, "simulate", "--steps", str(steps), "--reg", "l1,l2",
+                               "-o", str(out)], capture_output=True, text=True, check=True)
+        return int(proc.stdout.split()[-1]) * 1024, out.stat().st_size
+    small, _ = peak(100)
+    big, size = peak(300_000)
+    assert big - small < 0.25 * size  # building the document whole took several times its size
+
+
+@settings(max_examples=60, deadline=None)
+@given(doc=st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20),
+    numbers=st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=9000))
+def test_24_the_streamed_json_is_the_json_of_the_whole_document(doc, numbers):
+    import numpy as np
+
+    from regviz_anim.export import json_chunks, strict_json
+
+    whole = {"doc": doc, "w": numbers, "rows": [numbers[:3], numbers[3:5]]}
+    streamed = {"doc": doc, "w": np.array(numbers), "rows": [np.array(numbers[:3]), np.array(numbers[3:5])]}
+    assert "".join(json_chunks(streamed)) + "\n" == strict_json(whole)
+
+
+@pytest.mark.parametrize("out", [None, b"a.gif", 3, ""])
+def test_24_the_api_names_the_keyword_of_an_output_that_is_not_a_path(tmp_path, monkeypatch, out):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ra.ConfigError, match=r"^out=.*: must be a file path \(a str or os.PathLike\)"):
+        ra.render(out, frames=2)
+    with pytest.raises(ra.ConfigError, match=r"^out=.*: must be a file path"):
+        ra.animate(frames=2).save(out)
+    assert os.listdir() == []
+
+
+def test_24_the_explorers_render_button_says_why_a_file_is_not_written(tmp_path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.chdir(tmp_path)
+    explorer = ra.explore(size=(320, 180), steps=20)
+    explorer.out_name.value = "nowhere.txt"
+    explorer.render_button.click()
+    assert "Not written:" in explorer.message.value and "out=&#x27;nowhere.txt&#x27;" in explorer.message.value
+    assert os.listdir() == []
+
+
+def test_24_too_few_file_descriptors_is_one_line(tmp_path):
+    (tmp_path / "m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 12\n'
+                                     '[[job]]\nlam = [0.1, 0.2, 0.3]\nout = "o/{lam}.gif"\n')
+
+    def few_files():
+        resource.setrlimit(resource.RLIMIT_NOFILE, (10, 10))
+    proc = run("batch", "m.toml", "--no-progress", cwd=tmp_path, preexec_fn=few_files)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert one_line_error(proc.stderr, "Too many open files (this process may open 10")
+
+
+def test_24_a_stop_inside_a_finaliser_is_kept_for_the_next_checkpoint():
+    import weakref
+
+    from regviz_anim.interrupts import checkpoint, keep_stops
+
+    class Thing:
+        pass
+
+    def finaliser(_):
+        raise KeyboardInterrupt  # as a signal's handler does, wherever the main thread is
+
+    with keep_stops():
+        thing = Thing()
+        ref = weakref.ref(thing, finaliser)
+        del thing  # Python would print "Exception ignored in ..." and carry on
+        with pytest.raises(KeyboardInterrupt):
+            checkpoint()
+        checkpoint()  # raised once
+    assert ref() is None
