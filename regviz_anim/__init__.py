@@ -2,9 +2,9 @@
 
 ``simulate`` needs numpy only; ``render`` and ``animate`` bring in matplotlib when called.
 """
-__version__ = "0.3.0"
-
-from .api import Animation, animate, explore, render, simulate  # noqa: E402
-from .config import ConfigError  # noqa: E402
+from .api import Animation, animate, render, simulate
+from .errors import ConfigError
+from .notebook import explore
+from .version import __version__
 
 __all__ = ["simulate", "render", "animate", "explore", "Animation", "ConfigError", "__version__"]

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import ConfigError, RenderSettings, Scenario, check_fps, render_config, scenario_from
-from .descent import Simulation
-from .descent import simulate as _simulate
-from .notebook import explore
+from .errors import ConfigError
+from .numerics import Simulation
+from .numerics import simulate as _simulate
+from .options import RenderSettings, Scenario, render_config, scenario_from
 from .presets import preset_options
+from .scenedata import caption
+from .targets import check_format
 
-__all__ = ["simulate", "render", "animate", "explore", "Animation"]
+__all__ = ["simulate", "render", "animate", "Animation"]
 
 
 def _options(preset: str | None, options: dict[str, Any]) -> dict[str, Any]:
@@ -44,8 +46,9 @@ def _python_errors(function):
 def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
     """Run gradient descent; ``options`` are the command line's (``lam=0.5``, ``reg="l1,l2"`` ...).
 
-    Returns a :class:`~regviz_anim.descent.Simulation` whose ``runs`` are trajectories with
-    ``w``, ``loss``, ``w_star``, ``zero_step`` and ``diverged``. Bad values raise ConfigError.
+    Returns a :class:`~regviz_anim.numerics.Simulation` whose ``runs`` have ``w``, ``loss``,
+    ``w_star``, ``zero_step`` (``zero_lam`` for the λ path) and ``diverged``. Bad values raise
+    ConfigError.
     """
     from_preset = {k: v for k, v in _options(preset, {}).items() if k in Scenario.__dataclass_fields__}
     return _simulate(scenario_from({**from_preset, **options}, only=True))  # a preset's playback is not asked
@@ -55,10 +58,9 @@ def simulate(*, preset: str | None = None, **options: Any) -> Simulation:
 def render(out: str | Path = "outputs/l1_vs_l2.gif", *, preset: str | None = None,
            progress: Callable[[int, int], None] | None = None, **options: Any):
     """Render to ``out`` (``.gif`` or ``.mp4``) and its sidecar; returns a RenderResult."""
-    from .renderer import render_simulation
+    from .renderer import render as render_options  # matplotlib: only when a render is asked for
 
-    scenario, settings = render_config(_options(preset, options))
-    return render_simulation(_simulate(scenario), settings, out, progress=progress)
+    return render_options(_options(preset, options), out, progress=progress)
 
 
 @dataclass
@@ -86,7 +88,7 @@ class Animation:
         if self._data is None:
             from .renderer import render_simulation
 
-            from . import scratch
+            from .outputs import scratch
 
             folder = scratch.new_folder("display")  # swept by the next one if this kernel is killed
             try:  # poster and frames only on save
@@ -100,12 +102,7 @@ class Animation:
     @property
     def caption(self) -> str:
         """The result in words, as the frame's caption says it."""
-        from .frames import outcome, path_outcome
-
-        sim = self.simulation
-        if sim.scenario.animate == "lam":
-            return "  ·  ".join(path_outcome(r, sim.lam) for r in sim.runs)
-        return "  ·  ".join(outcome(r) for r in sim.runs)
+        return caption(self.simulation)
 
     def __repr__(self) -> str:
         width, height = self.settings.even_size
@@ -127,5 +124,5 @@ def animate(*, preset: str | None = None, format: str = "mp4", **options: Any) -
     if format not in ("mp4", "gif"):
         raise ConfigError("format", format, "must be one of mp4, gif")
     scenario, settings = render_config(_options(preset, options))
-    check_fps(f".{format}", settings.fps)
+    check_format(Path(f"animation.{format}"), settings)
     return Animation(_simulate(scenario), settings, format)

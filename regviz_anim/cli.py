@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import __version__
-from .config import (OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, ConfigError, RenderSettings, Scenario,
-                     check_output, integer, scenario_from)
+from .version import __version__
+from .errors import ConfigError, OutputError
+from .formatting import for_help
+from .options import (OPTIONS, RENDER_OPTIONS, SCENARIO_OPTIONS, RenderSettings, Scenario, integer, render_config,
+                      scenario_from)
 from .interrupts import Terminated, checkpoint, keep_stops
 from .presets import PRESETS, preset_options
 
@@ -28,13 +30,11 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
-def _default(name: str) -> Any:
+def _default(name: str) -> str | None:
     for cls in (Scenario, RenderSettings):
         if name in cls.__dataclass_fields__:
             value = getattr(cls(), name)
-            if isinstance(value, tuple):
-                return ",".join(map(str, value)) if name != "size" else "x".join(map(str, value))
-            return value
+            return None if value is None else for_help(name, value)
     return None
 
 
@@ -97,9 +97,10 @@ def _say_created(folders) -> None:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .descent import simulate
     from .export import SIMULATE_SUFFIXES, csv_chunks, json_stream
-    from .transaction import write_chunks
+    from .numerics import simulate
+    from .outputs.transaction import write_chunks
+    from .targets import check_output
 
     out = None if args.out == "-" else Path(args.out)
     if out is not None:
@@ -115,11 +116,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
-    from .config import OPTIONS as TABLE
     from .lang import Texts
 
     try:
-        lang = TABLE["lang"].parse(args.lang)
+        lang = OPTIONS["lang"].parse(args.lang)
     except ValueError as error:
         raise ConfigError("lang", args.lang, str(error)) from None
     t = Texts(lang)
@@ -151,7 +151,9 @@ def tqdm_progress(enabled: bool, desc: str, unit: str):
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import ManifestError, load_manifest, run_batch, summary, write_batch_deck
+    from .batch import ManifestError, load_manifest, run_batch, summary
+    from .batch.cluster import scheduler_address
+    from .batch.deck import write_batch_deck
 
     jobs_arg = args.jobs if args.jobs is not None else os.cpu_count() or 1
     try:
@@ -166,8 +168,6 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if scheduler is not None:
         import importlib.util
 
-        from .cluster import scheduler_address
-
         scheduler_address(scheduler, tls_settings=False)
         if not args.dry_run:
             if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
@@ -178,7 +178,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                          scheduler=scheduler)
     print(summary(outcomes))
     if jobs.deck is not None and not args.dry_run:
-        from .transaction import OutputError, TargetBusy
+        from .outputs.transaction import TargetBusy
 
         try:
             print(write_batch_deck(jobs, outcomes))
@@ -188,8 +188,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .config import render_config
-    from .descent import simulate
+    from .numerics import simulate
     from .renderer import render_simulation
 
     out = Path(args.out)
@@ -221,8 +220,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(parser: Parser, argv: Sequence[str] | None) -> int:
-    from .transaction import OutputError
-
     try:
         args = parser.parse_args(argv)
         if args.command is None:

@@ -1,4 +1,4 @@
-"""Trajectories as JSON and CSV, and the parameters that made them, written as they are made.
+"""A simulation as JSON and CSV, with the parameters that made it, written as it is made.
 
 A run of a million steps is tens of millions of numbers: the documents are streamed in chunks
 (:func:`json_chunks`, :func:`csv_chunks`) from the arrays as they are, never built whole in memory.
@@ -14,73 +14,12 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import __version__
-from .descent import Simulation, plain
+from .version import __version__
+from .numerics import Simulation
+from .options import parameters
 
 SIMULATE_SUFFIXES = (".json", ".csv")
 CHUNK = 4096  # numbers (or CSV rows) per chunk
-
-
-def parameters(obj: Any) -> dict[str, Any]:
-    """A frozen config dataclass as JSON-ready values (tuples as lists, paths as strings)."""
-    out = {}
-    for key, value in asdict(obj).items():
-        if isinstance(value, tuple):
-            value = list(value)
-        elif value is not None and not isinstance(value, (bool, int, float, str)):
-            value = str(value)
-        out[key] = value
-    return out
-
-
-def _data(sim: Simulation) -> dict[str, Any]:
-    d = sim.data
-    if d.features == 1:
-        return {"x": d.x, "y": d.y, "a": float(d.A[0, 0]), "b": float(d.b[0])}
-    return {"x": d.X, "y": d.y, "A": d.A.tolist(), "b": d.b.tolist()}
-
-
-def path_dict(sim) -> dict[str, Any]:
-    """The JSON document of ``simulate --animate lam``: the λ grid and, per run, the exact minimiser
-    at every λ and ``zero_lam`` (one weight: a number or null; two: a list with one per weight).
-    Long lists are numpy arrays: :func:`json_chunks` writes them."""
-    one = sim.data.features == 1
-    return {
-        "regviz_anim": __version__,
-        "parameters": parameters(sim.scenario),
-        "data": _data(sim),
-        "lam": sim.lam,
-        "runs": [
-            {
-                "label": r.label, "reg": r.reg, "l1_per_lam": r.unit.l1, "l2_per_lam": r.unit.l2,
-                "w": r.w[:, 0] if one else r.w, "objective": r.objective,
-                "zero_lam": r.summary()["zero_lam"],
-            }
-            for r in sim.runs
-        ],
-    }
-
-
-def to_dict(sim: Simulation) -> dict[str, Any]:
-    """The JSON document ``simulate`` writes (DESIGN.md's schema). With one weight, ``w`` is a list
-    of numbers and ``w_star`` a number; with two, ``w`` is a list of ``[w1, w2]``, ``w_star`` is
-    ``[w1, w2]`` and ``zero_step`` a list with one entry per weight. Long lists are numpy arrays."""
-    one = sim.data.features == 1
-    return {
-        "regviz_anim": __version__,
-        "parameters": parameters(sim.scenario),
-        "data": _data(sim),
-        "runs": [
-            {
-                "label": r.label, "reg": r.reg, "update": r.update,
-                "l1": r.penalty.l1, "l2": r.penalty.l2,
-                "w": r.w[:, 0] if one else r.w, "loss": r.loss,
-                "w_star": plain(r.w_star), "zero_step": r.zero_step, "diverged": r.diverged,
-                "band": None if r.band is None else list(r.band),
-            }
-            for r in sim.runs
-        ],
-    }
 
 
 def strict_json(document: Any) -> str:
@@ -127,8 +66,10 @@ def json_chunks(value: Any, level: int = 0) -> Iterator[str]:
         yield json.dumps(value, allow_nan=False, ensure_ascii=False)
 
 
-def document(sim) -> dict[str, Any]:
-    return path_dict(sim) if sim.scenario.animate == "lam" else to_dict(sim)
+def document(sim: Simulation) -> dict[str, Any]:
+    """The JSON document ``simulate`` writes: the version, the parameters, then the simulation's own
+    (``data``, and ``runs`` with what its kind records)."""
+    return {"regviz_anim": __version__, "parameters": parameters(sim.scenario), **sim.document()}
 
 
 def to_json(sim) -> str:
@@ -145,35 +86,16 @@ def to_csv(sim) -> str:
     return "".join(csv_chunks(sim))
 
 
-def csv_chunks(sim) -> Iterator[str]:
-    """One row per run and step: ``run,label,reg,update,step,lr,w,loss`` (``w1,w2`` for two weights);
-    for the λ path one row per run and λ: ``run,label,reg,lam,w,objective``. In chunks of rows."""
-    d = sim.data.features
-    weights = ["w"] if d == 1 else [f"w{j + 1}" for j in range(d)]
-    if sim.scenario.animate == "lam":
-        header = ["run", "label", "reg", "lam", *weights, "objective"]
-
-        def rows(i, r, start, stop):
-            for lam, w, objective in zip(sim.lam[start:stop].tolist(), r.w[start:stop].tolist(),
-                                         r.objective[start:stop].tolist()):
-                yield [i, r.label, r.reg, repr(lam), *map(repr, w), repr(objective)]
-        length = [len(sim.lam)] * len(sim.runs)
-    else:
-        header = ["run", "label", "reg", "update", "step", "lr", *weights, "loss"]
-
-        def rows(i, r, start, stop):
-            lrs = [repr(v) for v in r.lr[max(0, start - 1):stop - 1].tolist()]  # the step into step t
-            lrs = [""] + lrs if start == 0 else lrs
-            for t, (lr, w, loss) in enumerate(zip(lrs, r.w[start:stop].tolist(), r.loss[start:stop].tolist()),
-                                              start):
-                yield [i, r.label, r.reg, r.update, t, lr, *map(repr, w), repr(loss)]
-        length = [len(r.w) for r in sim.runs]
+def csv_chunks(sim: Simulation) -> Iterator[str]:
+    """The simulation's CSV (one row per run and tick: the columns its kind names), in chunks of
+    rows."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
-    out.writerow(header)
+    out.writerow(sim.csv_header())
     for i, r in enumerate(sim.runs):
-        for start in range(0, length[i], CHUNK):
-            out.writerows(rows(i, r, start, min(length[i], start + CHUNK)))
+        ticks = len(r.w)
+        for start in range(0, ticks, CHUNK):
+            out.writerows(sim.csv_rows(i, r, start, min(ticks, start + CHUNK)))
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

@@ -16,8 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from .config import OPTIONS, ConfigError, Scenario, render_config
-from .descent import simulate
+from .errors import ConfigError, OutputError
+from .formatting import argv, toml
+from .numerics import KINDS, simulate
+from .numerics.penalties import REGULARIZERS
+from .numerics.rules import L1_UPDATES, SCHEDULES
+from .options import OPTIONS, MAX_FEATURES, Scenario, render_config
 from .presets import preset_options
 
 INSTALL = 'pip install "regviz-anim[notebook]"'
@@ -30,12 +34,12 @@ SLIDERS = {
     "steps": dict(kind="IntSlider", min=5, max=1000, step=5, description="steps"),
 }
 CHOICES = {
-    "features": (1, 2),
-    "animate": ("steps", "lam"),
-    "l1_update": ("subgradient", "clipped", "proximal"),
-    "schedule": ("constant", "inv_sqrt", "inv"),
+    "features": tuple(range(1, MAX_FEATURES + 1)),
+    "animate": tuple(KINDS),
+    "l1_update": L1_UPDATES,
+    "schedule": tuple(SCHEDULES),
 }
-REGS = ("none", "l1", "l2", "elasticnet")
+REGS = tuple(REGULARIZERS)
 
 
 def _widgets():
@@ -44,12 +48,6 @@ def _widgets():
     except ImportError:
         raise ImportError(f"explore() needs ipywidgets: {INSTALL}") from None
     return ipywidgets
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(_shown(v) for v in value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 class Explorer:
@@ -120,8 +118,8 @@ class Explorer:
 
     def _rebuild(self) -> None:
         """Simulate the current state and build its scene; a bad combination is said, not raised."""
-        from .renderer import describe, describe_steps
-        from .scene import Scene
+        from .scene import Scene  # matplotlib: only once there is something to draw
+        from .scenedata import describe
 
         try:
             scenario, settings = render_config({**self.state(), "size": self.size})
@@ -130,13 +128,13 @@ class Explorer:
             self.message.value = f"<b>Not shown:</b> {html.escape(str(error.in_python()))}"
             return
         self.message.value = ""
-        n = describe_steps(sim) + 1  # one frame a step (or a λ): the step slider is the clock
+        n = sim.ticks  # one frame a tick (a step, or a λ): the step slider is the clock
         self.simulation, self.settings = sim, settings
         self.scene = Scene(describe(sim, n, "even", settings.lang), size=self.size, theme=settings.theme,
                            panels=settings.panels, counter_cells=False)  # one frame at a time: the text is quicker
         last = self.scene.frame_count - 1
         self.step.max = self.play.max = last
-        self.step.description = "λ index" if scenario.animate == "lam" else "step"
+        self.step.description = self.scene.data.clock.name
         self.command_text.value = self.command()
         self.job_text.value = self.job()
         if self.step.value > last:
@@ -167,43 +165,34 @@ class Explorer:
         """The command line that renders the current state."""
         parts = ["regviz-anim", "render", "-o", out]
         for name, value in self._changed().items():
-            flag = "--" + name.replace("_", "-")
-            if isinstance(value, bool):
-                parts += [flag] if value else []
-            else:
-                parts.append(f"{flag}={_shown(value)}")
+            parts += argv(name, value)
         return shlex.join(parts)
 
     def job(self, out: str = "outputs/explored.gif") -> str:
         """The manifest ``[[job]]`` table that renders the current state."""
-        lines = ["[[job]]"]
-        for name, value in self._changed().items():
-            if isinstance(value, bool):
-                lines.append(f"{name} = {str(value).lower()}")
-            elif isinstance(value, (int, float)):
-                lines.append(f"{name} = {_shown(value)}")
-            else:
-                lines.append(f'{name} = "{_shown(value)}"')
+        lines = ["[[job]]"] + [toml(name, value) for name, value in self._changed().items()]
         lines.append(f'out = "{out}"')
         return "\n".join(lines) + "\n"
 
     def _on_render(self, _button) -> None:
         """The button: a render whose file or options are refused says why under the picture."""
-        from .transaction import OutputError
-
         try:
             self.render(self.out_name.value)
         except (ConfigError, OutputError) as error:
             self.message.value = f"<b>Not written:</b> {html.escape(str(error))}"
 
     def render(self, out: str | Path, **options: Any):
-        """Render the current state to ``out`` (full size unless ``size=`` is given), with progress."""
-        from .api import render
+        """Render the current state to ``out`` (full size unless ``size=`` is given), with progress.
+        Bad values raise ConfigError naming the keyword."""
+        from .renderer import render  # matplotlib: only when a render is asked for
 
         def progress(done: int, total: int) -> None:
             self.progress.max, self.progress.value = total, done
 
-        result = render(out, progress=progress, **{**self.state(), **options})
+        try:
+            result = render({**self.state(), **options}, out, progress=progress)
+        except ConfigError as error:
+            raise error.in_python() from None
         self.message.value = f"wrote {result.path} ({result.frames} frames)"
         return result
 

@@ -45,7 +45,7 @@ PRESETS = {p.name: p for p in (
 
 
 def preset_options(name: str) -> dict[str, Any]:
-    from .config import ConfigError
+    from .errors import ConfigError
 
     if not isinstance(name, str) or name not in PRESETS:
         raise ConfigError("preset", name, f"must be one of {', '.join(PRESETS)}")

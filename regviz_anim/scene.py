@@ -2,8 +2,8 @@
 
 The scene composes panels (``regviz_anim.panels``) on one figure and owns the theme, the
 layout, the title, caption and step counter, and blitting. It draws a
-:class:`~regviz_anim.frames.SceneData` and knows no penalty or update rule. No pyplot: the
-figure has its own Agg canvas.
+:class:`~regviz_anim.scenedata.SceneData` and knows no penalty, update rule or kind of animation.
+No pyplot: the figure has its own Agg canvas.
 """
 from __future__ import annotations
 
@@ -15,23 +15,10 @@ from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from .counter import counter_cells as make_counter_cells
-from .frames import RunView, SceneData
-from .panels import DEFAULT_PANELS, PANELS
+from .panels import DEFAULT_PANELS, PANELS, is_big
+from .scenedata import SceneData
+from .style import THEMES, Style
 
-# Okabe & Ito's colour-blind-safe palette; per theme, the colours of each regularizer's runs.
-THEMES = {
-    "light": {
-        "bg": "#FFFFFF", "fg": "#1B1B1B", "muted": "#707070", "grid": "#E3E3E3", "panel": "#FFFFFF",
-        "runs": {"l1": ["#D55E00", "#E69F00", "#CC79A7"], "l2": ["#0072B2", "#56B4E9"],
-                 "elasticnet": ["#009E73", "#56B4E9"], "none": ["#CC79A7", "#7F7F7F"]},
-    },
-    "dark": {
-        "bg": "#14171C", "fg": "#F2F2F2", "muted": "#A0A0A0", "grid": "#30353D", "panel": "#14171C",
-        "runs": {"l1": ["#E69F00", "#D55E00", "#CC79A7"], "l2": ["#56B4E9", "#0072B2"],
-                 "elasticnet": ["#009E73", "#F0E442"], "none": ["#CC79A7", "#BBBBBB"]},
-    },
-}
-LINESTYLES = ["-", (0, (6, 2)), (0, (2, 1.5))]
 BASE_SHORT_SIDE_PX = 720  # the design size: with a 720 px short side, 1 pt = 100/72 px
 
 
@@ -48,7 +35,7 @@ def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]
     """The mosaic of panels, and its width and height ratios. A BIG panel (the plane) takes the
     left column, and in a narrow frame a panel past the third gets the bottom row."""
     n = len(panels)
-    if getattr(PANELS[panels[0]], "BIG", False) and n > 1:
+    if is_big(PANELS[panels[0]]) and n > 1:
         big, rest = panels[0], list(panels[1:])
         if wide:
             return [[big, other] for other in rest], {"width_ratios": [1.2, 1.0]}
@@ -101,43 +88,6 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
     text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
 
 
-class Style:
-    """What a panel needs of the scene: the theme's colours, a run's colour and line, a legend in
-    the theme, and a way to register its moving artists."""
-
-    def __init__(self, colors: dict, moving: list):
-        self.colors = colors
-        self._moving = moving
-        self.markers: dict[str, object] = {}  # each run's current-position marker, by label
-        self.bold = "bold"
-
-    def animated(self, artist):
-        artist.set_animated(True)
-        self._moving.append(artist)
-        return artist
-
-    def marker(self, ax, run: RunView, *, trail_alpha: float = 0.45, zorder: float = 5):
-        """A run's moving position: a faint trail of recent steps and a big marker, both moving."""
-        trail = self.animated(ax.plot([], [], color=self.color(run), ls="none", marker="o", ms=6, alpha=trail_alpha)[0])
-        dot = self.animated(ax.plot([], [], color=self.color(run), marker="o", ms=14, mec=self.colors["bg"], mew=2,
-                                    ls="none", zorder=zorder)[0])
-        self.markers[run.label] = dot
-        return trail, dot
-
-    def color(self, run: RunView) -> str:
-        options = self.colors["runs"][run.kind]
-        return options[run.variant % len(options)]
-
-    def line(self, run: RunView) -> dict:
-        return {"color": self.color(run), "linestyle": LINESTYLES[run.variant % len(LINESTYLES)]}
-
-    def legend(self, ax, *, zorder: float = 1, **kwargs):
-        legend = ax.legend(frameon=True, facecolor=self.colors["bg"], edgecolor=self.colors["grid"],
-                           labelcolor=self.colors["fg"], framealpha=0.9, **kwargs)
-        legend.set_zorder(zorder)
-        return legend
-
-
 class Scene:
     """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
@@ -146,11 +96,11 @@ class Scene:
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
-        panels = tuple(panels or DEFAULT_PANELS[data.mode, data.features])
+        panels = tuple(panels or DEFAULT_PANELS[data.kind, data.features])
         self.data, self.size, self.theme, self.panels = data, size, theme, panels
         self.colors = THEMES[theme]
         self.moving: list = []
-        self.style = Style(self.colors, self.moving)
+        self.style = Style(theme, data.runs, data.variants, self.moving)
         self.markers = self.style.markers
         dpi = 100.0 * min(width, height) / BASE_SHORT_SIDE_PX
         self.wide = width >= 1.5 * height
@@ -210,7 +160,6 @@ class Scene:
         self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight=self.style.bold,
                                           color=c["fg"])
         self.caption = self.figure.supxlabel(d.caption, fontsize=16, color=c["fg"])
-        self._lam_width = max(len(f"{lam:#.4g}") for lam in d.lams) if d.mode == "lam" else 0
         mono = "DejaVu Sans Mono" if len(self.families) == 1 else ["DejaVu Sans Mono", *self.families[1:]]
         # Anchored by its left edge where the last label's right edge is at 99% of the width, so
         # that it stays put whatever its digits (see regviz_anim.counter).
@@ -231,11 +180,7 @@ class Scene:
         _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
 
     def _step_label(self, k: int) -> str:
-        d = self.data
-        if d.mode == "lam":  # padded to one length, so the counter's digits stay in their places
-            return f"λ = {d.lams[k]:>#{self._lam_width}.4g}"
-        total = d.total_steps
-        return d.texts("step", k=f"{k:>{len(str(total))}d}", total=total)
+        return self.data.clock.label(k)
 
     def _changing(self) -> list[tuple[slice, slice]] | None:
         """Rectangles of the frame (rows, columns) outside which no frame differs from the background:

@@ -38,18 +38,18 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     """Run one render in this process and print its peak memory as JSON."""
     import resource
 
-    from regviz_anim.config import render_config
-    from regviz_anim.descent import simulate
+    from regviz_anim.options import render_config
+    from regviz_anim.numerics import simulate
     from regviz_anim.presets import preset_options
 
     options = {**preset_options("diamond"), "steps": steps} if kind == "two" else {"steps": steps}
     scenario, settings = render_config({**options, "frames": frames, "hold": 0.0})
     sim = simulate(scenario)
     if kind == "floor":  # imports, the scene and drawing every frame: no encoding, nothing written
-        from regviz_anim.frames import scene_data
+        from regviz_anim.scenedata import describe
         from regviz_anim.scene import Scene
 
-        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size)
+        scene = Scene(describe(sim, frames, settings.timing), size=settings.even_size)
         for i in range(frames):
             scene.draw(i)
         Path(out).write_bytes(b"")
@@ -61,11 +61,11 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
         import matplotlib
         from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
-        from regviz_anim.frames import scene_data
+        from regviz_anim.scenedata import describe
         from regviz_anim.scene import Scene
 
         matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
-        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size, panels=settings.panels)
+        scene = Scene(describe(sim, frames, settings.timing), size=settings.even_size, panels=settings.panels)
         for artist in scene.moving:  # the usual way draws everything, every frame
             artist.set_animated(False)
         scene.figure.set_layout_engine("none")  # but keeps the layout from the first draw, to be fair to it
@@ -109,12 +109,12 @@ def psnr(path: Path, frames: int) -> tuple[float, float]:
     import numpy as np
     from PIL import Image
 
-    from regviz_anim.config import Scenario
-    from regviz_anim.frames import scene_data
+    from regviz_anim.options import Scenario
+    from regviz_anim.scenedata import describe
     from regviz_anim.scene import Scene
-    from regviz_anim.descent import simulate
+    from regviz_anim.numerics import simulate
 
-    scene = Scene(scene_data(simulate(Scenario()), frames))
+    scene = Scene(describe(simulate(Scenario()), frames))
     picks = range(0, frames, max(1, frames // 20))
     if path.suffix == ".gif":
         with Image.open(path) as im:

@@ -14,18 +14,18 @@ import pytest
 from processes import alive, children
 
 from regviz_anim import drawing
-from regviz_anim.config import render_config
+from regviz_anim.options import render_config
 from regviz_anim.counter import counter_cells
-from regviz_anim.descent import simulate
+from regviz_anim.numerics import simulate
 from regviz_anim.presets import preset_options
-from regviz_anim.renderer import describe, describe_steps
+from regviz_anim.scenedata import describe
 from regviz_anim.scene import Scene
 
 
 def scene_for(options: dict) -> Scene:
     scenario, settings = render_config(options)
     sim = simulate(scenario)
-    n = settings.frame_count(describe_steps(sim))
+    n = settings.frame_count(sim.ticks - 1)
     return Scene(describe(sim, n, settings.timing, settings.lang), size=settings.even_size, theme=settings.theme)
 
 
@@ -110,7 +110,7 @@ def test_an_unclipped_moving_artist_means_the_whole_frame():
 
 
 def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
-    from regviz_anim.encode import GifEncoder
+    from regviz_anim.encoders.gif import GifEncoder
 
     scene = scene_for({**preset_options("diamond"), "frames": 40, "size": (480, 270)})
     frames = [scene.draw(i).copy() for i in range(scene.frame_count)]
@@ -201,8 +201,8 @@ def test_a_drawing_process_that_fails_says_why():
 
 
 def gif_coder(scene):
-    from regviz_anim.encode import GifFrames, NearestColour, build_palette
-    from regviz_anim.renderer import palette_samples
+    from regviz_anim.encoders.gif import GifFrames, NearestColour, build_palette
+    from regviz_anim.encoders.gif import palette_samples
     return GifFrames(scene.size, scene.changing, NearestColour(build_palette(palette_samples(scene))))
 
 

@@ -12,9 +12,10 @@ from sklearn.linear_model import Lasso, Ridge, lars_path
 
 import regviz_anim as ra
 from regviz_anim.cli import main
-from regviz_anim.frames import path_scene_data
-from regviz_anim.path import zero_lams
-from regviz_anim.problem import make_dataset, penalty_for
+from regviz_anim.scenedata import describe
+from regviz_anim.numerics.path import zero_lams
+from regviz_anim.numerics.penalties import penalty_for
+from regviz_anim.numerics.problem import make_dataset
 from regviz_anim.scene import Scene
 
 SMALL = ["--size", "320x180", "--no-progress"]
@@ -130,7 +131,7 @@ def test_panels_of_the_other_kind_are_refused(tmp_path, capsys):
 
 def test_the_l1_minimum_arrives_at_zero_and_stays():
     sim = ra.simulate(animate="lam")
-    data = path_scene_data(sim, 30)
+    data = describe(sim, 30)
     scene = Scene(data, size=(640, 360))
     for i in range(scene.frame_count):
         scene.frame(i)

@@ -62,7 +62,7 @@ def test_moving_a_slider_redraws_and_the_state_follows():
     ex.controls["features"].value = 2
     assert ex.scene.data.features == 2 and "plane" in ex.scene.panels
     ex.controls["animate"].value = "lam"
-    assert ex.scene.data.mode == "lam" and ex.step.description == "λ index"
+    assert ex.scene.data.kind == "lam" and ex.step.description == "λ index"
 
 
 def test_a_bad_combination_is_said_not_raised():

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import regviz_anim as ra
 from regviz_anim.cli import main
-from regviz_anim.transaction import leftovers
+from regviz_anim.outputs.transaction import leftovers
 from processes import alive, children
 
 SMALL = ["--size", "320x180", "--no-progress"]
@@ -116,7 +116,8 @@ def test_2_a_full_disk_keeps_the_earlier_render_and_exits_1(tmp_path, name):
 
 
 def test_2_ffmpeg_failing_is_reported_even_when_it_exits_late(tmp_path, monkeypatch):
-    from regviz_anim.encode import EncoderError, Mp4Encoder
+    from regviz_anim.encoders import EncoderError
+    from regviz_anim.encoders.mp4 import Mp4Encoder
 
     command = Mp4Encoder.command
     monkeypatch.setattr(Mp4Encoder, "command", lambda self: command(self)[:-1] + ["/nonexistent-dir/x.mp4"])
@@ -129,7 +130,7 @@ def test_2_ffmpeg_failing_is_reported_even_when_it_exits_late(tmp_path, monkeypa
 # --- 3. one render, one commit; batch trusts only files that match their sidecar ------------------
 
 def test_3_a_failure_partway_leaves_every_earlier_output_as_it_was(tmp_path, capsys, monkeypatch):
-    from regviz_anim.encode import PngPoster
+    from regviz_anim.encoders import PngPoster
 
     monkeypatch.chdir(tmp_path)
     argv = ["render", "-o", "a.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "4", *SMALL]
@@ -353,15 +354,15 @@ def test_8_extreme_values_render_or_give_a_clear_error(tmp_path, capsys, options
 
 def test_8_scene_data_refuses_non_finite_numbers():
     import numpy as np
-    from regviz_anim.descent import simulate
-    from regviz_anim.config import Scenario
-    from regviz_anim.frames import scene_data
+    from regviz_anim.numerics import simulate
+    from regviz_anim.options import Scenario
+    from regviz_anim.scenedata import describe
 
     sim = simulate(Scenario())
     run = sim.runs[0]
     broken = type(run)(**{**run.__dict__, "w": np.array([[1.0], [np.nan]])})
     with pytest.raises(ValueError, match="not finite"):
-        scene_data(type(sim)(sim.scenario, sim.data, (broken,)), 2)
+        describe(type(sim)(sim.scenario, sim.data, (broken,), sim.clock), 2)
 
 
 # --- 9. one cap on the number of frames ---------------------------------------------------------
@@ -586,7 +587,7 @@ def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, c
     import socket
     import http.server
 
-    from regviz_anim import cluster
+    from regviz_anim.batch import cluster
 
     monkeypatch.setattr(cluster, "CONNECT", 2.0)
     monkeypatch.chdir(tmp_path)
@@ -684,7 +685,7 @@ def test_16_a_commit_that_cannot_be_undone_says_which_files_are_new(tmp_path, ca
 # --- 17. two writers of one target: the second says so; neither destroys the other's work -------
 
 def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_path, capsys, monkeypatch):
-    from regviz_anim.transaction import Transaction
+    from regviz_anim.outputs.transaction import Transaction
 
     monkeypatch.chdir(tmp_path)
     with Transaction() as other:  # another live render of x.gif, as far as any writer can tell
@@ -695,7 +696,7 @@ def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_pat
         assert status == 2 and one_line_error(err, f"--out x.gif: x.gif is being written by another render "
                                                    f"(pid {os.getpid()})")
         assert staged.read_bytes() == b"half a GIF"
-        from regviz_anim.transaction import remove_leftovers
+        from regviz_anim.outputs.transaction import remove_leftovers
         assert remove_leftovers(Path("x.gif")) == [] and staged.exists()  # a live writer's: not leftovers
         Path("m.toml").write_text('[[job]]\nout = "x.gif"\nframes = 3\nsize = "320x180"\n')
         status, out, _ = cli(capsys, "batch", "m.toml", "--no-progress")
@@ -760,7 +761,7 @@ def test_18_a_deck_follows_its_jobs_order_and_its_own_bytes(tmp_path, capsys, mo
 
 def test_19_outputs_are_fetched_in_chunks_and_the_workers_folders_removed(tmp_path, capsys, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    from regviz_anim import cluster
+    from regviz_anim.batch import cluster
 
     monkeypatch.setattr(cluster, "CHUNK", 20_000)
     reads = []
@@ -788,11 +789,11 @@ def tempfile_dir() -> str:
 def test_19_a_killed_workers_job_folder_is_removed_by_the_next_job(tmp_path, monkeypatch):
     import tempfile
 
-    from regviz_anim import scratch
+    from regviz_anim.outputs import scratch
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     code = ("import os, sys; sys.path[:0] = [{!r}]; import tempfile; tempfile.tempdir = {!r}; "
-            "from regviz_anim import scratch; f = scratch.new_folder('job'); (f / 'x.part').write_bytes(b'1'); "
+            "from regviz_anim.outputs import scratch; f = scratch.new_folder('job'); (f / 'x.part').write_bytes(b'1'); "
             "print(f, flush=True); os.kill(os.getpid(), 9)").format(str(Path(__file__).parents[1]), str(tmp_path))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     orphan = Path(proc.stdout.strip())

@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 
 from regviz_anim.cli import main
-from regviz_anim.config import RenderSettings, Scenario
-from regviz_anim.frames import scene_data
+from regviz_anim.options import RenderSettings, Scenario
+from regviz_anim.scenedata import describe
 from regviz_anim.renderer import render_simulation
 from regviz_anim.scene import Scene
-from regviz_anim.descent import simulate
+from regviz_anim.numerics import simulate
 
 SMALL = ["--size", "320x180", "--no-progress"]
 
@@ -47,7 +47,7 @@ def test_gif_decodes_close_to_the_rendered_frames(tmp_path):
     settings = RenderSettings(size=(320, 180), frames=6, hold=0)
     out = tmp_path / "a.gif"
     render_simulation(sim, settings, out)
-    scene = Scene(scene_data(sim, 6), size=(320, 180))
+    scene = Scene(describe(sim, 6), size=(320, 180))
     with Image.open(out) as im:
         for i in range(6):
             im.seek(i)
@@ -59,12 +59,12 @@ def test_gif_decodes_close_to_the_rendered_frames(tmp_path):
 def test_every_gif_pixel_shows_its_frames_nearest_palette_colour(tmp_path):
     """Exact, pixel for pixel: a pixel left transparent because its palette entry did not change
     shows what the frame asks for, as one that is stored does."""
-    from regviz_anim.encode import NearestColour, words
+    from regviz_anim.encoders.gif import NearestColour, words
 
     sim = simulate(Scenario())
     out = tmp_path / "a.gif"
     render_simulation(sim, RenderSettings(size=(320, 180), frames=12, hold=0), out)
-    scene = Scene(scene_data(sim, 12), size=(320, 180))
+    scene = Scene(describe(sim, 12), size=(320, 180))
     with Image.open(out) as im:
         palette = np.array(im.getpalette(), np.uint8).reshape(-1, 3)
         nearest = NearestColour(palette)
@@ -93,7 +93,7 @@ def test_mp4_is_h264_yuv420p_even_sized_with_all_frames(tmp_path, asked, got):
 
 def test_last_frame_puts_the_l1_marker_at_exactly_zero():
     sim = simulate(Scenario())
-    scene = Scene(scene_data(sim, 50), size=(640, 360))
+    scene = Scene(describe(sim, 50), size=(640, 360))
     scene.frame(scene.frame_count - 1)
     assert scene.markers["L1"].get_xdata()[0] == 0.0
     assert scene.markers["L2"].get_xdata()[0] == pytest.approx(0.20060, abs=5e-6)
@@ -180,7 +180,7 @@ def test_interrupted_render_leaves_no_file_and_the_old_one_intact(tmp_path, suff
 def test_core_and_encoders_import_without_matplotlib(tmp_path):
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
-        "import regviz_anim.descent, regviz_anim.frames, regviz_anim.export, regviz_anim.encode\n"
+        "import regviz_anim.numerics, regviz_anim.scenedata, regviz_anim.export, regviz_anim.encoders\n"
         "from regviz_anim.cli import main\n"
         "sys.exit(main(['simulate', '--steps', '3', '-o', 'x.json']))\n"
     )
@@ -190,7 +190,7 @@ def test_core_and_encoders_import_without_matplotlib(tmp_path):
 
 
 def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeypatch):
-    from regviz_anim.encode import Mp4Encoder
+    from regviz_anim.encoders.mp4 import Mp4Encoder
 
     def no_ffmpeg(self, tmp):
         raise OSError("ffmpeg would not start")
@@ -205,7 +205,7 @@ def test_an_encoder_that_cannot_start_leaves_no_temporary_file(tmp_path, monkeyp
 
 
 def test_remove_leftovers_takes_only_the_orphans_of_that_target(tmp_path):
-    from regviz_anim.transaction import Transaction, remove_leftovers
+    from regviz_anim.outputs.transaction import Transaction, remove_leftovers
 
     tx = Transaction()
     orphans = [tx.file(tmp_path / "a.gif"), tx.folder(tmp_path / "a.gif")]
@@ -221,7 +221,7 @@ def test_remove_leftovers_takes_only_the_orphans_of_that_target(tmp_path):
 # --- the GIF's palette on a thread; the MP4's x264 settings ------------------------------------
 
 def gif_bytes(path, frames, **kwargs):
-    from regviz_anim.encode import GifEncoder
+    from regviz_anim.encoders.gif import GifEncoder
     with GifEncoder(path, size=(320, 180), fps=10, palette_from=frames[::3], **kwargs) as gif:
         for frame in frames:
             gif.write(frame)
@@ -229,7 +229,7 @@ def gif_bytes(path, frames, **kwargs):
 
 
 def small_frames(n=12):
-    scene = Scene(scene_data(simulate(Scenario()), n), size=(320, 180))
+    scene = Scene(describe(simulate(Scenario()), n), size=(320, 180))
     return [scene.draw(i).copy() for i in range(n)]
 
 
@@ -237,7 +237,7 @@ def small_frames(n=12):
 def test_frames_that_wait_for_a_slow_palette_give_the_same_bytes_in_bounded_memory(tmp_path, monkeypatch,
                                                                                     bound, waits):
     import threading
-    import regviz_anim.encode as encode
+    import regviz_anim.encoders.gif as encode
 
     frames = small_frames()
     gif_bytes(tmp_path / "ready.gif", frames)
@@ -260,7 +260,7 @@ def test_frames_that_wait_for_a_slow_palette_give_the_same_bytes_in_bounded_memo
 
 
 def test_a_palette_that_fails_fails_the_render(tmp_path, monkeypatch):
-    import regviz_anim.encode as encode
+    import regviz_anim.encoders.gif as encode
 
     def broken(samples):
         raise MemoryError("no room for the palette")
@@ -275,7 +275,7 @@ def test_mp4_decodes_close_to_the_rendered_frames(tmp_path):
     sim = simulate(Scenario())
     out = tmp_path / "a.mp4"
     render_simulation(sim, RenderSettings(size=(640, 360), frames=20, hold=0), out)
-    scene = Scene(scene_data(sim, 20), size=(640, 360))
+    scene = Scene(describe(sim, 20), size=(640, 360))
     reader = imageio_ffmpeg.read_frames(str(out), output_params=[
         "-vf", "scale=in_color_matrix=bt709:in_range=tv:flags=accurate_rnd+full_chroma_int"])
     next(reader)

@@ -3,9 +3,12 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
-from regviz_anim.config import ConfigError, Scenario
-from regviz_anim.problem import make_dataset, penalty_for
-from regviz_anim.descent import run, simulate
+from regviz_anim.errors import ConfigError
+from regviz_anim.options import Scenario
+from regviz_anim.numerics.penalties import penalty_for
+from regviz_anim.numerics.problem import make_dataset
+from regviz_anim.numerics import simulate
+from regviz_anim.numerics.steps import run
 
 
 def by_label(sim):
@@ -136,7 +139,7 @@ def test_l2_converges_to_closed_form(data, lam, w0):
 
 
 def test_frame_steps_cover_start_to_end_and_motion_mode_favours_the_fast_start():
-    from regviz_anim.frames import pick_steps
+    from regviz_anim.scenedata import pick_steps
 
     ws = [r.w for r in simulate(Scenario(steps=1000)).runs]
     even, motion = pick_steps(ws, 100, "even"), pick_steps(ws, 100, "motion")

@@ -11,9 +11,10 @@ from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 import regviz_anim as ra
 from regviz_anim.cli import main
-from regviz_anim.descent import run
-from regviz_anim.frames import scene_data
-from regviz_anim.problem import exact_minimiser, make_dataset, penalty_for
+from regviz_anim.numerics.steps import run
+from regviz_anim.scenedata import describe
+from regviz_anim.numerics.penalties import penalty_for
+from regviz_anim.numerics.problem import exact_minimiser, make_dataset
 from regviz_anim.scene import Scene
 
 SMALL = ["--size", "320x180", "--no-progress"]
@@ -62,7 +63,7 @@ def test_proximal_and_clipped_descent_end_at_scikit_learns_answer(problem, reg, 
     np.testing.assert_allclose(r.w[-1], theirs, atol=1e-6)
     for j in range(2):
         if theirs[j] == 0.0 and np.abs(data.A @ r.w_star - data.b)[j] < 0.5 * penalty.l1 * (1 - 1e-6):
-            assert r.w[-1, j] == 0.0 and r.zero_steps[j] is not None  # exactly zero, with room to spare
+            assert r.w[-1, j] == 0.0 and r.zeros[j] is not None  # exactly zero, with room to spare
 
 
 def test_exact_minimiser_with_one_weight_is_the_closed_form():
@@ -158,7 +159,7 @@ def test_two_weight_gif_decodes_with_every_frame(tmp_path, capsys, size, theme):
 
 def test_the_plane_puts_l1_on_the_axis_on_the_last_frame():
     sim = ra.simulate(preset="diamond")
-    scene = Scene(scene_data(sim, 30), size=(640, 360))
+    scene = Scene(describe(sim, 30), size=(640, 360))
     scene.frame(scene.frame_count - 1)
     assert scene.markers["L1"].get_ydata()[0] == 0.0 and scene.markers["L2"].get_ydata()[0] != 0.0
 

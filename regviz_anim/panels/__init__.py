@@ -1,17 +1,36 @@
-"""The panels a frame can show, by name. A panel is one small module (numpy only; it draws on the
-axes it is handed) with:
+"""The panels a frame can show, by name. A panel is one small module that draws on the axes it is
+handed (it imports numpy only) and meets the :class:`Panel` contract:
 
 - ``FEATURES``: the numbers of weights it can show;
-- ``MODES``: what it can animate: ``"steps"`` (gradient descent at one λ), ``"lam"`` (the path);
-- ``BIG`` (optional): it wants the largest cell of the layout;
-- ``draw(ax, data, style)``: draws its static part on ``ax`` and returns ``update(k)``, which moves
-  its moving artists (made through ``style.animated``) to frame index ``k`` (a step, or a λ of the grid).
+- ``KINDS``: the kinds of animation it can show: ``"steps"`` (gradient descent at one λ), ``"lam"``
+  (the path);
+- ``BIG`` (optional, False if absent): it wants the largest cell of the layout;
+- ``draw(ax, data, style)``: draws its static part on ``ax`` from the
+  :class:`~regviz_anim.scenedata.SceneData` and returns ``update(k)``, which moves its moving
+  artists (made through ``style.animated``, ``style.dot``, ``style.marker``) to tick ``k`` (a step,
+  or a λ of the grid). Colours, lines and legends come from the
+  :class:`~regviz_anim.style.Style`.
 
-A new view is a new module and one line here.
+A new view is a new module and one line here; ``tests/test_panels.py`` draws every panel for every
+(number of weights, kind) it claims.
 """
-from . import curves, fit, gap, gradient, loss, path, plane, weight
+from __future__ import annotations
 
-PANELS = {
+from typing import Any, Callable, Protocol
+
+from . import curves, fit, gap, gradient, lam_path, loss, plane, weight
+
+Update = Callable[[int], None]
+
+
+class Panel(Protocol):
+    FEATURES: tuple[int, ...]
+    KINDS: tuple[str, ...]
+
+    def draw(self, ax: Any, data: Any, style: Any) -> Update: ...
+
+
+PANELS: dict[str, Panel] = {
     "loss": loss,
     "weight": weight,
     "fit": fit,
@@ -19,7 +38,7 @@ PANELS = {
     "plane": plane,
     "gap": gap,
     "curves": curves,
-    "path": path,
+    "path": lam_path,
 }
 
 DEFAULT_PANELS = {
@@ -28,3 +47,11 @@ DEFAULT_PANELS = {
     ("lam", 1): ("curves", "path", "fit"),
     ("lam", 2): ("plane", "path"),
 }
+
+
+def is_big(panel: Panel) -> bool:
+    return getattr(panel, "BIG", False)
+
+
+def suits(panel: Panel, features: int, kind: str) -> bool:
+    return features in panel.FEATURES and kind in panel.KINDS

@@ -3,7 +3,7 @@ marked. L1's kink at 0 deepens until the minimum falls into it and stays; L2's b
 import numpy as np
 
 FEATURES = (1,)
-MODES = ("lam",)
+KINDS = ("lam",)
 
 
 def draw(ax, d, style):
@@ -24,10 +24,7 @@ def draw(ax, d, style):
     curves, dots = [], []
     for run in d.runs:
         curves.append(style.animated(ax.plot([], [], color=style.color(run), lw=2.8)[0]))
-        dot = style.animated(ax.plot([], [], marker="o", ms=14, color=style.color(run), mec=c["bg"], mew=2,
-                                     ls="none", zorder=5)[0])
-        style.markers[run.label] = dot
-        dots.append(dot)
+        dots.append(style.dot(ax, run, ms=14, mew=2, marker=True))
 
     def update(k: int) -> None:
         lam = float(d.lams[k])

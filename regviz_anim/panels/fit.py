@@ -2,7 +2,7 @@
 import numpy as np
 
 FEATURES = (1,)
-MODES = ("steps", "lam")
+KINDS = ("steps", "lam")
 
 
 def draw(ax, d, style):

@@ -3,7 +3,7 @@ steadily, while constant-step subgradient descent stalls at a level set by its s
 import numpy as np
 
 FEATURES = (1, 2)
-MODES = ("steps",)
+KINDS = ("steps",)
 FLOOR = 1e-12  # relative to max(1, |F*|): below it the gap is rounding, drawn on the floor
 
 
@@ -27,13 +27,8 @@ def draw(ax, d, style):
     paths, dots = [], []
     for run in d.runs:
         paths.append(style.animated(ax.plot([], [], lw=2.6, label=run.label, **style.line(run))[0]))
-        dots.append(style.animated(ax.plot([], [], marker="o", ms=9, color=style.color(run), mec=c["bg"],
-                                           mew=1.5, ls="none", zorder=5)[0]))
-    for path in paths:  # see the weight panel: the legend copies the lines' "animated" flag
-        path.set_animated(False)
-    style.legend(ax, loc="upper right", ncol=1 if len(d.runs) <= 3 else 2, fontsize="small")
-    for path in paths:
-        path.set_animated(True)
+        dots.append(style.dot(ax, run, ms=9))
+    style.legend(ax, loc="upper right", ncol=1 if len(d.runs) <= 3 else 2, fontsize="small", moving=paths)
 
     def update(k: int) -> None:
         for gap, path, dot in zip(gaps, paths, dots):

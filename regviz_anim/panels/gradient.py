@@ -3,7 +3,7 @@ colour). L1's push keeps its full size all the way to 0; L2's fades as the weigh
 import numpy as np
 
 FEATURES = (1, 2)
-MODES = ("steps",)
+KINDS = ("steps",)
 
 
 def draw(ax, d, style):

@@ -3,7 +3,7 @@ current w, and a star at each minimiser."""
 import numpy as np
 
 FEATURES = (1,)
-MODES = ("steps",)
+KINDS = ("steps",)
 TRAIL = 8
 
 
@@ -13,13 +13,13 @@ def draw(ax, d, style):
     ax.set_xlabel("w")
     ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label=d.texts("data_only"))
     drawn = set()
-    for run in d.runs:
-        if run.kind not in drawn and run.kind != "none":
-            drawn.add(run.kind)
-            ax.plot(d.w_grid, run.curve, color=style.color(run), lw=2.8, label=f"L + {run.label.split(' · ')[0]}")
+    for run, curve in zip(d.runs, d.curves):
+        if run.reg not in drawn and run.reg != "none":
+            drawn.add(run.reg)
+            ax.plot(d.w_grid, curve, color=style.color(run), lw=2.8, label=f"L + {run.label.split(' · ')[0]}")
             ax.plot([run.w_star[0]], [run.f_star], marker="*", ms=17, color=style.color(run),
                     mec=c["bg"], mew=1.2, zorder=4, ls="none")
-    curves = np.concatenate([d.data_curve] + [r.curve for r in d.runs])
+    curves = np.concatenate([d.data_curve, *d.curves])
     top = max(float(r.objective[0]) for r in d.runs)
     top = max(top, float(np.min(curves)) + 1e-3)
     low = float(np.min(curves))

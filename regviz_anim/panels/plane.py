@@ -8,7 +8,7 @@ touching contours move with them, and L1's solution slides onto an axis."""
 import numpy as np
 
 FEATURES = (2,)
-MODES = ("steps", "lam")
+KINDS = ("steps", "lam")
 BIG = True
 TRAIL = 8
 GRID = 241
@@ -38,16 +38,16 @@ def touching(d, w: np.ndarray, points: int = 361) -> np.ndarray:
 
 
 def balls(d) -> dict:
-    """Each penalty's ball through its solution, once per regularizer: {kind: (run, boundary)}. When
+    """Each penalty's ball through its solution, once per regularizer: {reg: (run, boundary)}. When
     λ moves, the largest of its balls (the view must hold them all)."""
     out = {}
     for run in d.runs:
-        if run.kind in out:
+        if run.reg in out:
             continue
-        levels = run.penalty(run.w if d.mode == "lam" else run.w_star[None])
+        levels = run.penalty(run.w if d.kind == "lam" else run.w_star[None])
         level = float(levels.max())
         if level > 0.0:
-            out[run.kind] = (run, ball(run.penalty.l1, run.penalty.l2, level))
+            out[run.reg] = (run, ball(run.penalty.l1, run.penalty.l2, level))
     return out
 
 
@@ -84,10 +84,10 @@ def draw(ax, d, style):
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
             label=d.texts("least_squares"))
     moving = []  # mode "lam": (run, fill, edge, contour) moved to each λ's solution
-    for kind, (run, edge) in drawn.items():
+    for reg, (run, edge) in drawn.items():
         colour = style.color(run)
-        ax.plot([], [], color=colour, lw=2.8, label=d.texts(f"ball_{kind}"))  # the legend's entry
-        if d.mode == "lam":
+        ax.plot([], [], color=colour, lw=2.8, label=d.texts(f"ball_{reg}"))  # the legend's entry
+        if d.kind == "lam":
             fill = style.animated(ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)[0])
             line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])
             contour = style.animated(ax.plot([], [], color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)[0])
@@ -96,17 +96,17 @@ def draw(ax, d, style):
         ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)
         ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3)
         ax.plot(*touching(d, run.w_star).T, color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)
-    if d.mode == "steps":
+    if d.kind == "steps":
         starred = set()
         for run in d.runs:
-            if run.kind not in starred:
-                starred.add(run.kind)
+            if run.reg not in starred:
+                starred.add(run.reg)
                 ax.plot(*run.w_star, marker="*", ms=22, color=style.color(run), mec=c["bg"], mew=1.5, ls="none",
                         zorder=6)
     else:  # the whole path of solutions, faint
         for run in d.runs:
             ax.plot(run.w[:, 0], run.w[:, 1], color=style.color(run), lw=2.0, alpha=0.25, zorder=2)
-    for start in {tuple(r.w[0]) for r in d.runs} if d.mode == "steps" else ():
+    for start in {tuple(r.w[0]) for r in d.runs} if d.kind == "steps" else ():
         ax.plot(*start, marker="o", ms=11, mfc="none", mec=c["fg"], mew=2, ls="none", zorder=4)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)

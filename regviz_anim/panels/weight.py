@@ -3,9 +3,10 @@ subgradient runs on one weight the band it is predicted to chatter in. With two 
 drawn solid and w2 dashed."""
 import numpy as np
 
+from ..style import WEIGHT_STYLES
+
 FEATURES = (1, 2)
-MODES = ("steps",)
-WEIGHT_STYLES = ["-", (0, (3, 1.6))]
+KINDS = ("steps",)
 
 
 def draw(ax, d, style):
@@ -34,16 +35,9 @@ def draw(ax, d, style):
             line = style.line(run) if one else {"color": style.color(run), "linestyle": WEIGHT_STYLES[j]}
             label = run.label if one else f"{run.label}: w{j + 1}"
             paths.append(style.animated(ax.plot([], [], lw=2.8, label=label, **line)[0]))
-            dots.append(style.animated(ax.plot([], [], marker="o", ms=10, color=style.color(run), mec=c["bg"],
-                                               mew=1.5, ls="none", zorder=5)[0]))
+            dots.append(style.dot(ax, run, ms=10))
     if one:
-        # The legend is drawn once, in the background; its handles copy the lines' "animated"
-        # flag (Artist.update_from), so the lines are briefly static while it is made.
-        for path in paths:
-            path.set_animated(False)
-        style.legend(ax, loc="upper right")
-        for path in paths:
-            path.set_animated(True)
+        style.legend(ax, loc="upper right", moving=paths)
     else:  # the runs' colours are named in the other panels; here, which line is which weight
         keys = [ax.plot([], [], color=c["fg"], lw=2.4, ls=WEIGHT_STYLES[j], label=f"w{j + 1}")[0]
                 for j in range(d.features)]

@@ -1,8 +1,9 @@
-"""The regularization path: the exact minimiser as λ grows, and where each weight reaches 0.
+"""The ``lam`` kind, the regularization path: the exact minimiser as λ grows, and where each weight
+reaches 0. The clock is λ.
 
 A regularizer at strength λ has ``l1 = c1·λ`` and ``l2 = c2·λ`` (L1: c1 = 1; L2: c2 = 1; the
 elastic net: c1 = α, c2 = 1 - α). At every λ of the grid the minimiser is the exact one of
-:mod:`regviz_anim.problem`. ``zero_lam`` is the smallest λ from which a weight is exactly 0 for
+:mod:`regviz_anim.numerics.problem`. ``zero_lam`` is the smallest λ from which a weight is exactly 0 for
 good, in closed form (not read off the grid):
 
 - one weight: ``2|b|/c1`` (the L1 threshold ``2|b|``); never, for L2 alone;
@@ -16,47 +17,56 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator
 
 import numpy as np
 
-from .problem import Dataset, Penalty, make_dataset, penalty_for
+from .penalties import REGULARIZERS, Penalty, penalty_for
+from .problem import Dataset
+from .simulation import Run, Simulation, check_unique, data_document, dataset_for, weight_names
 
-__all__ = ["PathRun", "PathSimulation", "lam_grid", "zero_lams", "trace"]
+__all__ = ["PathSimulation", "lam_grid", "zero_lams", "simulate", "LAM_SCALES"]
 
 LAM_SCALES = ("linear", "log")
 
 
 @dataclass(frozen=True, eq=False)
-class PathRun:
-    """One regularizer's path: the exact minimiser at every λ of the grid (a row per λ)."""
+class PathSimulation(Simulation):
+    """The scenario, its data, the λ grid (the clock) and every regularizer's path."""
 
-    label: str
-    reg: str
-    unit: Penalty                       # the penalty at λ = 1: l1 = c1, l2 = c2
-    w: np.ndarray                       # (len(lam), d)
-    objective: np.ndarray               # F_λ(w*(λ)) per λ
-    zero_lam: tuple[float | None, ...]  # per weight
+    kind: ClassVar[str] = "lam"
 
     @property
-    def features(self) -> int:
-        return self.w.shape[1]
+    def lam(self) -> np.ndarray:
+        """The λ grid: the clock."""
+        return self.clock
 
-    def penalty_at(self, lam: float) -> Penalty:
-        return Penalty(self.reg, l1=self.unit.l1 * lam, l2=self.unit.l2 * lam)
+    def summary(self, r: Run) -> dict:
+        return {"label": r.label, "reg": r.reg, "zero_lam": r.zeros_plain}
 
-    def summary(self) -> dict:
-        zero = self.zero_lam[0] if self.features == 1 else list(self.zero_lam)
-        return {"label": self.label, "reg": self.reg, "zero_lam": zero}
+    def document(self) -> dict[str, Any]:
+        """The λ grid and, per run, the exact minimiser at every λ and ``zero_lam`` (one weight: a
+        number or null; two: a list with one per weight)."""
+        one = self.data.features == 1
+        return {
+            "data": data_document(self.data),
+            "lam": self.clock,
+            "runs": [
+                {
+                    "label": r.label, "reg": r.reg, "l1_per_lam": r.penalty.l1, "l2_per_lam": r.penalty.l2,
+                    "w": r.w[:, 0] if one else r.w, "objective": r.objective, "zero_lam": r.zeros_plain,
+                }
+                for r in self.runs
+            ],
+        }
 
+    def csv_header(self) -> list[str]:
+        return ["run", "label", "reg", "lam", *weight_names(self.data), "objective"]
 
-@dataclass(frozen=True, eq=False)
-class PathSimulation:
-    """The scenario, its data, the λ grid and every regularizer's path."""
-
-    scenario: object
-    data: Dataset
-    lam: np.ndarray
-    runs: tuple[PathRun, ...]
+    def csv_rows(self, i: int, r: Run, start: int, stop: int) -> Iterator[list]:
+        for lam, w, objective in zip(self.clock[start:stop].tolist(), r.w[start:stop].tolist(),
+                                     r.objective[start:stop].tolist()):
+            yield [i, r.label, r.reg, repr(lam), *map(repr, w), repr(objective)]
 
 
 def lam_grid(lo: float, hi: float, count: int, scale: str = "linear") -> np.ndarray:
@@ -105,24 +115,22 @@ def zero_lams(data: Dataset, unit: Penalty) -> tuple[float | None, ...]:
     return tuple(out)
 
 
-def trace(scenario) -> PathSimulation:
+def simulate(scenario) -> PathSimulation:
     """The exact path of every regularizer of ``scenario`` over its λ grid."""
-    from .descent import REG_NAMES, check_unique
-
-    data = make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
-                        noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
-    check_unique(scenario, data)
+    data = dataset_for(scenario)
+    check_unique(scenario, data, along_lam=True)
     lo, hi = scenario.lam_range if scenario.lam_range is not None else auto_range(data, scenario)
     lams = lam_grid(lo, hi, scenario.lam_steps, scenario.lam_scale)
     runs = []
     for reg in scenario.reg:
         unit = penalty_for(reg, 1.0, scenario.l1_ratio)
-        w = np.array([Penalty(reg, unit.l1 * lam, unit.l2 * lam).w_star(data) for lam in lams])
-        objective = np.array([Penalty(reg, unit.l1 * lam, unit.l2 * lam).objective(data, wk)
-                              for lam, wk in zip(lams, w)])
-        runs.append(PathRun(label=REG_NAMES[reg], reg=reg, unit=unit, w=w, objective=objective,
-                            zero_lam=zero_lams(data, unit)))
-    return PathSimulation(scenario=scenario, data=data, lam=lams, runs=tuple(runs))
+        at = [Penalty(reg, unit.l1 * lam, unit.l2 * lam) for lam in lams]
+        w = np.array([penalty.w_star(data) for penalty in at])
+        objective = np.array([penalty.objective(data, wk) for penalty, wk in zip(at, w)])
+        runs.append(Run(label=REGULARIZERS[reg].label, reg=reg, update="exact", penalty=unit, w=w,
+                        objective=objective, w_star=w[-1], f_star=float(objective[-1]),
+                        zeros=zero_lams(data, unit)))
+    return PathSimulation(scenario=scenario, data=data, runs=tuple(runs), clock=lams)
 
 
 def auto_range(data: Dataset, scenario) -> tuple[float, float]:

@@ -1,21 +1,15 @@
-"""Encoders: RGB frames in, a file out. They know pixels and timing, nothing else.
+"""GIF: one palette for the whole animation, each frame stored against the one before it.
 
-Every encoder is a context manager with one method, ``write(frame, hold=0.0)``: the frame, an
-RGBA (height, width, 4) uint8 array (alpha is ignored), shows for ``1/fps`` seconds plus ``hold``.
-The frame may be a view of a buffer that changes after the call: an encoder copies what it keeps. It writes to the path it
-is given (the caller's output transaction decides where that is and renames it into place) and,
-when the ``with`` block ends cleanly, finishes the file and checks that it is complete: the
-encoder process's exit status and the file's structure. A failure raises :class:`EncoderError`.
-Choose one by suffix with :func:`encoder_for`.
+A plot has few colours, so one palette (a median cut over samples of the frames) serves every
+frame; a pixel whose palette entry did not change is left transparent, so a frame's image block
+depends only on it, the frame before and the palette, and the processes that draw frames can
+encode them too (:meth:`GifEncoder.plan`). GIF stores delays in hundredths of a second, so it plays
+only some frame rates exactly.
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import struct
-import subprocess
-import tempfile
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -23,47 +17,29 @@ from typing import Sequence
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from .deck import Slide, SlideText, pptx_module, write_deck
+from .base import Encoder, EncoderError, Frames, Plan, Text, words
 
-TRANSPARENT = 255  # GIF palette slot kept free to mark "unchanged since the last frame"
-
-
-class EncoderError(Exception):
-    """The encoder could not finish a complete file (its process failed, the disk is full...)."""
+TRANSPARENT = 255  # palette slot kept free to mark "unchanged since the last frame"
+FPS = (1, 2, 4, 5, 10, 20, 25, 50)  # the frame rates whose delays a GIF stores exactly
 
 
-class Encoder(contextlib.AbstractContextManager):
-    """Base: subclasses implement ``_open``, ``write`` and ``_close(ok)``, which must raise
-    EncoderError unless the file it leaves is complete."""
+def palette_samples(frames: Frames, count: int = 4) -> list[np.ndarray]:
+    """Pixels whose colours, counted, are those of ``count`` frames spread over the animation, at
+    1/count of the pixels: the background once, and every count-th pixel where a frame differs
+    from it. The one palette is worked out from these: a median cut weighs colours by how many
+    pixels have them, so this gives it nearly what all the frames' pixels would, in a quarter of
+    the time."""
+    background = frames.background
+    moving = []
+    for i in np.unique(np.linspace(0, frames.frame_count - 1, count).round()):
+        frame = frames.draw(int(i))
+        moving.append(frame[words(frame) != words(background)])
+    return [background, np.concatenate(moving)[::count]]
 
-    suffix = ""
-
-    def __init__(self, path: str | Path, *, size: tuple[int, int], fps: float, loop: int = 0):
-        self.path, self.size, self.fps, self.loop = Path(path), size, fps, loop
-
-    def __enter__(self):
-        self._open(self.path)
-        return self
-
-    def __exit__(self, *exc):
-        self._close(ok=exc[0] is None)
-        return False
-
-    def _check(self, frame: np.ndarray) -> None:
-        if frame.shape != (self.size[1], self.size[0], 4) or frame.dtype != np.uint8:
-            raise ValueError(f"frame is {frame.shape} {frame.dtype}, expected {(self.size[1], self.size[0], 4)} uint8")
-
-
-def words(rgba: np.ndarray) -> np.ndarray:
-    """An RGBA frame as one 32-bit word a pixel (no copy): compared and looked up four times faster."""
-    return np.ascontiguousarray(rgba).view(np.uint32)[..., 0]
-
-
-# --- GIF ---------------------------------------------------------------------------------------
 
 def build_palette(samples: Sequence[np.ndarray], colors: int = 255) -> np.ndarray:
     """One palette for the whole animation, by median cut over the pixels of ``samples``: frames or
-    any arrays of RGB or RGBA pixels (see ``renderer.palette_samples``)."""
+    any arrays of RGB or RGBA pixels (see :func:`palette_samples`)."""
     pixels = np.concatenate([s[..., :3].reshape(-1, 3) for s in samples])
     stacked = Image.fromarray(pixels[:, None, :])  # a column of pixels: only their colours count
     quantized = stacked.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -219,7 +195,7 @@ class GifEncoder(Encoder):
     (:class:`GifFrames`).
 
     The palette is given (``palette``, a :class:`NearestColour`), or worked out from
-    ``palette_from`` (pixels, see ``renderer.palette_samples``; else the first frame) on a thread:
+    ``palette_from`` (pixels, see :func:`palette_samples`; else the first frame) on a thread:
     Pillow's median cut releases the GIL, so the frames go on being drawn meanwhile, and until it
     is ready each frame's changes wait in a queue of at most ``PENDING_BYTES``. Memory does not grow with the number of frames:
     only the previous frame and that queue are kept. Blocks made elsewhere with the same palette
@@ -229,6 +205,33 @@ class GifEncoder(Encoder):
 
     suffix = ".gif"
     PENDING_BYTES = 64 << 20
+
+    @classmethod
+    def problem(cls, *, fps: int) -> tuple[str, str] | None:
+        if fps not in FPS:
+            return "fps", f"a GIF plays exactly only at {', '.join(map(str, FPS))} fps"
+        return None
+
+    @classmethod
+    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool) -> Plan:
+        """The palette from samples of ``frames``: worked out here on a thread while the frames are
+        drawn, or, when drawing processes encode (``workers``), on a thread while the caller
+        finishes its set-up, and joined by :meth:`Plan.finish` before they are forked."""
+        samples = palette_samples(frames)
+        if not workers:
+            return Plan(options={"palette_from": samples, "changes_within": frames.changing})
+        job = PaletteJob(samples)
+        coder = GifFrames(frames.size, frames.changing)
+        delays = [gif_delay(fps, hold) for hold in holds]
+        plan = Plan(options={"changes_within": frames.changing}, follow=coder.follow,
+                    encode=lambda frame, k: coder.encode(frame, delays[k]))
+
+        def finish() -> None:
+            palette = job.result()
+            coder.set_palette(palette)
+            plan.options["palette"] = palette
+        plan.finish = finish
+        return plan
 
     def __init__(self, path, *, size, fps, loop=0, palette_from: Sequence[np.ndarray] = (),
                  palette: NearestColour | None = None, changes_within: Sequence[tuple[slice, slice]] | None = None):
@@ -310,210 +313,3 @@ class GifEncoder(Encoder):
             raise EncoderError(f"the GIF on disk is {os.path.getsize(self.path)} bytes, {written} were written")
 
 
-# --- MP4 ---------------------------------------------------------------------------------------
-
-def mp4_is_complete(path: str | Path) -> bool:
-    """The file is a sequence of MP4 boxes that exactly fills it and holds ftyp, moov and mdat."""
-    seen, size = set(), os.path.getsize(path)
-    with open(path, "rb") as f:
-        pos = 0
-        while pos < size:
-            f.seek(pos)
-            head = f.read(16)
-            if len(head) < 8:
-                return False
-            length, kind = struct.unpack(">I4s", head[:8])
-            if length == 1 and len(head) == 16:
-                length = struct.unpack(">Q", head[8:16])[0]
-            elif length == 0:
-                length = size - pos
-            if length < 8:
-                return False
-            seen.add(kind)
-            pos += length
-    return pos == size and {b"ftyp", b"moov", b"mdat"} <= seen
-
-
-class Mp4Encoder(Encoder):
-    """H.264 in yuv420p through the ffmpeg that the imageio-ffmpeg wheel carries.
-
-    ``crf`` 14 with ``-tune animation`` keeps 1-2 px coloured lines and small text clean in 4:2:0;
-    colours are converted with the BT.709 matrix and tagged so (matrix, primaries and transfer),
-    as browsers assume for HD. ffmpeg's exit status and the finished file are both checked.
-
-    The x264 settings were chosen by measuring (``scripts/bench.py`` and the README's speed
-    section): the ``veryfast`` preset without the macroblock tree and with trellis quantisation
-    decodes as close to the drawn frames as ``medium`` did (PSNR), for 40% less encoding time and
-    a file about 1.5 times as large.
-    """
-
-    suffix = ".mp4"
-
-    def __init__(self, path, *, size, fps, loop=0, crf: int = 14, preset: str = "veryfast",
-                 x264: str = "mbtree=0:trellis=1"):
-        super().__init__(path, size=size, fps=fps, loop=loop)
-        if size[0] % 2 or size[1] % 2:
-            raise ValueError(f"H.264 in yuv420p needs even sizes, got {size[0]}x{size[1]}")
-        self.crf, self.preset, self.x264 = crf, preset, x264
-        self._last: np.ndarray | None = None
-
-    def command(self) -> list[str]:
-        import imageio_ffmpeg
-
-        width, height = self.size
-        return [
-            imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-loglevel", "error",
-            "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{width}x{height}", "-r", str(self.fps), "-i", "-",
-            "-an", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(self.crf), "-preset", self.preset,
-            "-tune", "animation", "-x264-params", self.x264,
-            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=accurate_rnd+full_chroma_int,"
-                   "setparams=color_primaries=bt709:color_trc=bt709:colorspace=bt709",
-            "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
-            "-movflags", "+faststart", "-f", "mp4", str(self.path),
-        ]
-
-    def _open(self, path: Path) -> None:
-        self._log = tempfile.TemporaryFile()
-        try:
-            self._process = subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                             stderr=self._log)
-        except BaseException:
-            self._log.close()
-            raise
-
-    def _feed(self, frame: np.ndarray) -> None:
-        try:
-            self._process.stdin.write(np.ascontiguousarray(frame).data)
-        except (BrokenPipeError, OSError):
-            self._process.wait()
-            raise EncoderError(self._failure()) from None
-
-    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
-        """The frame, repeated to stay ``hold`` seconds longer (the video's frame rate is constant)."""
-        self._check(frame)
-        for _ in range(1 + round(hold * self.fps)):
-            self._feed(frame)
-        self._last = frame
-
-    def _failure(self) -> str:
-        code = self._process.returncode
-        if code is not None and code < 0:
-            return f"ffmpeg was stopped by signal {-code} ({signal.strsignal(-code)})"
-        self._log.seek(0)
-        lines = [line.strip() for line in self._log.read().decode("utf-8", "replace").splitlines() if line.strip()]
-        said = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else "")
-        said = said.split("] ", 1)[-1]  # drop ffmpeg's "[out#0/mp4 @ 0x...]" prefix
-        return f"ffmpeg exited with status {self._process.returncode}" + (f" ({said})" if said else "")
-
-    def _close(self, ok: bool) -> None:
-        try:
-            if not ok:
-                self._process.kill()
-                return
-            if self._last is None:
-                self._process.kill()
-                raise EncoderError("no frames were written")
-            try:
-                self._process.stdin.close()
-            except OSError:
-                pass
-            if self._process.wait() != 0:
-                raise EncoderError(self._failure())
-            if not mp4_is_complete(self.path):
-                raise EncoderError("ffmpeg exited cleanly but the MP4 is incomplete")
-        finally:
-            if self._process.poll() is None:
-                self._process.kill()
-            self._process.wait()
-            if self._process.stdin and not self._process.stdin.closed:
-                try:
-                    self._process.stdin.close()
-                except OSError:
-                    pass
-            self._log.close()
-
-
-# --- PNG ---------------------------------------------------------------------------------------
-
-class PngFramesEncoder(contextlib.AbstractContextManager):
-    """Every frame as ``frame_00000.png`` ... in the (new, empty) folder it is given."""
-
-    def __init__(self, folder: str | Path):
-        self.folder = Path(folder)
-        self.frames_written = 0
-
-    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
-        Image.fromarray(frame[..., :3]).save(self.folder / f"frame_{self.frames_written:05d}.png", format="PNG",
-                                             compress_level=1)
-        self.frames_written += 1
-
-    def __exit__(self, *exc):
-        return False
-
-
-class PngPoster(contextlib.AbstractContextManager):
-    """Keeps the latest frame; on a clean exit writes it as a PNG to the path it is given."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._last: np.ndarray | None = None
-
-    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
-        self._last = frame[..., :3].copy()  # the frame may be a view of a buffer that changes
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            if self._last is None:
-                raise EncoderError("no frames were written")
-            Image.fromarray(self._last).save(self.path, format="PNG")
-        return False
-
-
-# --- PowerPoint --------------------------------------------------------------------------------
-
-class PptxEncoder(Encoder):
-    """A deck of one slide: the frames become an MP4, the last frame its poster, both in
-    ``scratch``: a folder the caller gives and removes (beside the deck, so that a killed render's
-    is found with its other leftovers)."""
-
-    suffix = ".pptx"
-
-    def __init__(self, path, *, size, fps, loop=0, slide_text: SlideText = SlideText(), scratch: str | Path):
-        super().__init__(path, size=size, fps=fps, loop=loop)
-        self.text = slide_text
-        self._folder = Path(scratch)
-        self._seconds = 0.0
-        self._last: np.ndarray | None = None
-
-    def _open(self, path: Path) -> None:
-        pptx_module()
-        self._video = Mp4Encoder(self._folder / "animation.mp4", size=self.size, fps=self.fps)
-        self._video.__enter__()
-
-    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
-        self._video.write(frame, hold)
-        self._seconds += (1 + round(hold * self.fps)) / self.fps
-        self._last = frame[..., :3].copy()
-
-    def _close(self, ok: bool) -> None:
-        try:
-            self._video._close(ok)
-            if ok:
-                if self._last is None:
-                    raise EncoderError("no frames were written")
-                poster = self._folder / "poster.png"
-                Image.fromarray(self._last).save(poster)
-                write_deck(self.path, [Slide(self.text, self._video.path, poster, self.size, self._seconds)])
-        finally:
-            for name in ("animation.mp4", "poster.png"):
-                (self._folder / name).unlink(missing_ok=True)
-
-
-ENCODERS = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder)}
-
-
-def encoder_for(path: str | Path) -> type[Encoder]:
-    suffix = Path(path).suffix.lower()
-    if suffix not in ENCODERS:
-        raise ValueError(f"no encoder for {suffix or 'a name without suffix'}; use one of {', '.join(ENCODERS)}")
-    return ENCODERS[suffix]

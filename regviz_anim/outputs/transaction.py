@@ -21,6 +21,7 @@ import signal
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..errors import OutputError
 from .locks import Lock, TargetBusy, acquire, lock_path
 
 __all__ = ["OutputError", "TargetBusy", "Transaction", "leftovers", "remove_leftovers", "write_text",
@@ -28,15 +29,6 @@ __all__ = ["OutputError", "TargetBusy", "Transaction", "leftovers", "remove_left
 
 FRAME_NAME = re.compile(r"frame_\d{5,}\.png")
 _PREFIX_BYTES = 24
-
-
-class OutputError(Exception):
-    """Writing an output failed (full disk, encoder error). ``kept`` says whether every earlier
-    output is as it was; when it is not, ``replaced`` names the targets that hold new files."""
-
-    def __init__(self, message: str, *, kept: bool = True, replaced: tuple[Path, ...] = ()):
-        super().__init__(message)
-        self.kept, self.replaced = kept, replaced
 
 
 def _tag(target: Path) -> str:

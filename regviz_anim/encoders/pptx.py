@@ -2,34 +2,29 @@
 
 A slide has the title and the caption as text a teacher can edit, the video (MP4, with a poster
 image) fitted between them, and the parameters in the speaker notes. This module knows media and
-text, nothing of regularization. It needs python-pptx, the ``[pptx]`` extra.
+text, nothing of regularization. It needs python-pptx, the ``[pptx]`` extra. :class:`PptxEncoder`
+writes a deck of one slide from frames; a batch gathers its jobs' videos with :func:`write_deck`.
 """
 from __future__ import annotations
 
+import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+from PIL import Image
+
+from .base import Encoder, EncoderError, Frames, Plan, Text
+from .mp4 import Mp4Encoder
 
 INSTALL = 'pip install "regviz-anim[pptx]"'
 SLIDE_EMU = (12_192_000, 6_858_000)  # 13.333 x 7.5 inches: 16:9
 
 
 @dataclass(frozen=True)
-class SlideText:
-    title: str = ""
-    caption: str = ""
-    notes: str = ""
-
-
-def notes_text(values: dict) -> str:
-    """Speaker notes: one ``name = value`` line per parameter that is set (lists comma separated)."""
-    def shown(value) -> str:
-        return ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
-    return "\n".join(f"{name} = {shown(value)}" for name, value in values.items() if value is not None)
-
-
-@dataclass(frozen=True)
 class Slide:
-    text: SlideText
+    text: Text
     video: Path          # an MP4
     poster: Path         # a PNG shown before the video plays
     size: tuple[int, int]
@@ -107,3 +102,51 @@ def write_deck(path: str | Path, slides: list[Slide]) -> None:
         caption.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
         slide.notes_slide.notes_text_frame.text = item.text.notes
     deck.save(str(path))
+
+
+class PptxEncoder(Encoder):
+    """A deck of one slide: the frames become an MP4, the last frame its poster, both in
+    ``scratch``: a folder the caller gives and removes (beside the deck, so that a killed render's
+    is found with its other leftovers)."""
+
+    suffix = ".pptx"
+
+    @classmethod
+    def problem(cls, *, fps: int) -> tuple[str, str] | None:
+        if importlib.util.find_spec("pptx") is None:
+            return "out", f"a .pptx needs python-pptx: {INSTALL}"
+        return None
+
+    @classmethod
+    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool) -> Plan:
+        return Plan(options={"slide_text": text}, scratch=True)
+
+    def __init__(self, path, *, size, fps, loop=0, slide_text: Text = Text(), scratch: str | Path):
+        super().__init__(path, size=size, fps=fps, loop=loop)
+        self.text = slide_text
+        self._folder = Path(scratch)
+        self._seconds = 0.0
+        self._last: np.ndarray | None = None
+
+    def _open(self, path: Path) -> None:
+        pptx_module()
+        self._video = Mp4Encoder(self._folder / "animation.mp4", size=self.size, fps=self.fps)
+        self._video.__enter__()
+
+    def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
+        self._video.write(frame, hold)
+        self._seconds += (1 + round(hold * self.fps)) / self.fps
+        self._last = frame[..., :3].copy()
+
+    def _close(self, ok: bool) -> None:
+        try:
+            self._video._close(ok)
+            if ok:
+                if self._last is None:
+                    raise EncoderError("no frames were written")
+                poster = self._folder / "poster.png"
+                Image.fromarray(self._last).save(poster)
+                write_deck(self.path, [Slide(self.text, self._video.path, poster, self.size, self._seconds)])
+        finally:
+            for name in ("animation.mp4", "poster.png"):
+                (self._folder / name).unlink(missing_ok=True)

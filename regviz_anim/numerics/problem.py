@@ -12,7 +12,8 @@ which covers no penalty (l1 = l2 = 0), L1 (l1 = λ), L2 (l2 = λ) and the elasti
 
 so L1 lands on exactly 0 once ``l1 ≥ 2|b|`` while L2 alone never does unless ``b = 0``. With
 several weights the minimiser is found exactly from the optimality (KKT) conditions over every
-support and sign pattern; see :func:`exact_minimiser`.
+support and sign pattern; see :func:`exact_minimiser`. The penalties themselves are in
+:mod:`regviz_anim.numerics.penalties`.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import numpy as np
 
 LOSS_BLOCK = 1 << 20  # residuals worked out at once, at most
 
-__all__ = ["Dataset", "Penalty", "make_dataset", "penalty_for", "exact_minimiser", "is_unique"]
+__all__ = ["Dataset", "make_dataset", "exact_minimiser", "is_unique"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,7 +76,7 @@ class Dataset:
                                for i in range(0, len(w), rows)])
 
     def data_gradient(self, w: np.ndarray) -> np.ndarray:
-        """``∇L(w) = 2(A·w - b)`` for weights of shape (..., d)."""
+        """``∇L(w) = 2(A·w - b)`` for weights of shape (..., d): one step's, or a whole run's."""
         w = np.asarray(w, dtype=float)
         return 2.0 * (w @ self.A.T - self.b)
 
@@ -166,54 +167,3 @@ def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.nd
 def is_unique(A: np.ndarray, l2: float) -> bool:
     """Whether the objective has one minimiser: ``A + l2·I`` is nonsingular (to rounding)."""
     return np.linalg.matrix_rank(A + l2 * np.eye(len(A))) == len(A)
-
-
-@dataclass(frozen=True)
-class Penalty:
-    """The regularizer ``l1·‖w‖₁ + l2·‖w‖²``, with the name a user knows it by."""
-
-    reg: str
-    l1: float = 0.0
-    l2: float = 0.0
-
-    def __call__(self, w: np.ndarray):
-        """The penalty of weights of shape (..., d)."""
-        return (self.l1 * np.abs(w) + self.l2 * w * w).sum(axis=-1)
-
-    def objective(self, data: Dataset, w):
-        """``F(w) = L(w) + l1·‖w‖₁ + l2·‖w‖²`` for weights of shape (..., d)."""
-        w = data.weights(w)
-        return data.data_loss(w) + self(w)
-
-    def w_star(self, data: Dataset) -> np.ndarray:
-        """The exact minimiser of ``F``, one entry per weight."""
-        if data.features == 1:  # the closed form, as the lesson states it
-            a, b = float(data.A[0, 0]), float(data.b[0])
-            if a + self.l2 == 0.0:
-                return np.zeros(1)
-            return np.array([float(np.sign(b) * max(abs(b) - self.l1 / 2.0, 0.0) / (a + self.l2))])
-        return exact_minimiser(data.A, data.b, self.l1, self.l2)
-
-    def curvature(self, data: Dataset) -> float:
-        """The largest eigenvalue of ``A + l2·I`` (``a + l2`` with one weight)."""
-        if data.features == 1:
-            return float(data.A[0, 0]) + self.l2
-        return float(np.linalg.eigvalsh(data.A).max()) + self.l2
-
-    def stable_lr(self, data: Dataset) -> float:
-        """Gradient steps on the smooth part converge only for ``lr < 1/λmax(A + l2·I)``."""
-        curvature = self.curvature(data)
-        return float("inf") if curvature == 0.0 else 1.0 / curvature
-
-
-def penalty_for(reg: str, lam: float, l1_ratio: float = 0.5) -> Penalty:
-    """The penalty named ``none``, ``l1``, ``l2`` or ``elasticnet`` at strength ``lam``."""
-    if reg == "none":
-        return Penalty(reg)
-    if reg == "l1":
-        return Penalty(reg, l1=lam)
-    if reg == "l2":
-        return Penalty(reg, l2=lam)
-    if reg == "elasticnet":
-        return Penalty(reg, l1=lam * l1_ratio, l2=lam * (1.0 - l1_ratio))
-    raise ValueError(f"unknown regularizer {reg!r}; use one of none, l1, l2, elasticnet")

@@ -1,62 +1,44 @@
 """Every option, validated once at the edge, into frozen dataclasses.
 
-One table (``OPTIONS``) drives the command line, the batch manifest and the Python API, so
-an option has one name, one default and one error message wherever it is given.
+One table (``OPTIONS``) drives the command line, the batch manifest, the Python API and the
+options reference (``docs/options.md``, checked against it by a test), so an option has one name,
+one default and one error message wherever it is given. The choices come from the records they
+name: regularizers, L1 rules, schedules, kinds of animation, panels, languages.
 """
 from __future__ import annotations
 
 import decimal
-import importlib.util
 import math
 import numbers
 import os
 import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from .errors import ConfigError
 from .lang import LANGS, missing_font
-from .panels import DEFAULT_PANELS, PANELS
-from .path import LAM_SCALES
-from .rules import L1_UPDATES, SCHEDULES
+from .numerics import KINDS
+from .numerics.path import LAM_SCALES
+from .numerics.penalties import REGULARIZERS
+from .numerics.rules import L1_UPDATES, SCHEDULES
+from .panels import DEFAULT_PANELS, PANELS, suits
+
+__all__ = ["OPTIONS", "Option", "Scenario", "RenderSettings", "ConfigError", "parse_options", "scenario_from",
+           "settings_from", "render_config", "parameters"]
 
 PANEL_NAMES = tuple(PANELS)
 LANG_NAMES = tuple(LANGS)
-
-REGS = ("none", "l1", "l2", "elasticnet")
+REGS = tuple(REGULARIZERS)
+ANIMATES = tuple(KINDS)
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
-ANIMATES = ("steps", "lam")
-GIF_FPS = (1, 2, 4, 5, 10, 20, 25, 50)
 MAX_FRAMES = 100_000
 MAX_FEATURES = 2
 # Bounds on magnitudes, so that no loss, gradient or minimiser can overflow a float:
 # |w|, |x|, λ and the noise up to 1e6 keep every square far below 1e308.
 MAGNITUDE = 1e6
 MIN_X_WIDTH = 1e-6
-
-
-class ConfigError(ValueError):
-    """A value a user gave that is not allowed: names the option, the value and what is.
-
-    It reads as the command line spells it (``--lam -1: ...``); :meth:`in_python` gives the
-    same error as Python spells it (``lam=-1: ...``), for the API."""
-
-    def __init__(self, option: str, value: Any, allowed: str, *, python: bool = False):
-        self.option, self.value, self.allowed, self.python = option, value, allowed, python
-        where = f"{option}={value!r}" if python else f"--{option.replace('_', '-')} {_show(value)}"
-        super().__init__(f"{where}: {allowed}")
-
-    def in_python(self) -> "ConfigError":
-        return ConfigError(self.option, self.value, self.allowed, python=True)
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ",".join(_show(v) for v in value)
-    if isinstance(value, str):
-        return repr(value) if (not value or " " in value) else value
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 # --- parsers: raw value (a CLI string or a TOML value) -> python value, or ValueError(allowed)
@@ -225,7 +207,8 @@ SCENARIO_OPTIONS = (
     Option("w0", weights(low=-MAGNITUDE, high=MAGNITUDE), "starting weight; one per weight, or one for all", "W"),
     Option("l1_update", choices(L1_UPDATES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
-    Option("schedule", choice(SCHEDULES), "step size: lr, lr/sqrt(t+1) or lr/(t+1)", "NAME"),
+    Option("schedule", choice(SCHEDULES), "step size: " + ", ".join(s.help for s in SCHEDULES.values())
+           .rsplit(", ", 1)[0] + " or " + list(SCHEDULES.values())[-1].help, "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
     Option("animate", choice(ANIMATES), "what moves: the gradient steps at one λ, or λ itself (the path of "
            "exact minimisers)", "WHAT"),
@@ -396,131 +379,22 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     if settings.panels is None:
         return scenario, replace(settings, panels=DEFAULT_PANELS[mode, d])
 
-    def suits(panel) -> bool:
-        return d in panel.FEATURES and mode in panel.MODES
-
-    wrong = [name for name in settings.panels if not suits(PANELS[name])]
+    wrong = [name for name in settings.panels if not suits(PANELS[name], d, mode)]
     if wrong:
-        fitting = ", ".join(name for name, panel in PANELS.items() if suits(panel))
+        fitting = ", ".join(name for name, panel in PANELS.items() if suits(panel, d, mode))
         shows = f"{d} weight{'s' * (d > 1)}" + (" as λ grows" if mode == "lam" else "")
         raise ConfigError("panels", settings.panels, f"{wrong[0]} does not show {shows}; "
                           f"with --features {d} --animate {mode} use any of {fitting}")
     return scenario, settings
 
 
-def _nearest_folder(path: Path) -> Path:
-    """The nearest folder of ``path``'s parents that exists (``path`` itself excluded)."""
-    for parent in [path.parent, *path.parent.parents]:
-        if parent.exists():
-            return parent
-    return Path(".")
-
-
-def name_max(folder: Path) -> int:
-    try:
-        return os.pathconf(folder, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        return 255
-
-
-def output_path(option: str, raw: Any, suffixes: Iterable[str]) -> Path:
-    """``raw`` as a path to write, if it is one (a str or an os.PathLike naming one); else ConfigError."""
-    value = os.fspath(raw) if isinstance(raw, os.PathLike) else raw
-    if not isinstance(value, str) or not value:
-        raise ConfigError(option, raw, f"must be a file path (a str or os.PathLike) ending in {', '.join(suffixes)}")
-    return Path(value)
-
-
-def check_output(option: str, out: Path, suffixes: Iterable[str] | None = None, *, extra_name: str = "") -> None:
-    """``out`` can be written: a suffix we write, a name that fits, a folder that exists or can
-    be made (a file in the way, or a folder not writable, is an error). Creates nothing."""
-    if suffixes is not None:
-        suffixes = tuple(suffixes)
-        if out.suffix.lower() not in suffixes:
-            raise ConfigError(option, str(out), f"the suffix must be one of {', '.join(suffixes)}")
-        if out.is_dir():
-            raise ConfigError(option, str(out), "is a folder; give a file name")
-    folder = _nearest_folder(out)
-    if not folder.is_dir():
-        raise ConfigError(option, str(out), f"{str(folder)} is a file, not a folder")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ConfigError(option, str(out), f"the folder {str(folder) + os.sep} is not writable")
-    limit, length = name_max(folder), len((out.name + extra_name).encode("utf-8", "surrogateescape"))
-    if length > limit:
-        also = f" with its sidecar's {extra_name!r}" if extra_name else ""
-        raise ConfigError(option, str(out), f"the name is {length} bytes{also}; the file system allows {limit}")
-
-
-def check_fps(suffix: str, fps: int) -> None:
-    """A GIF stores delays in hundredths of a second, so it plays only some frame rates exactly."""
-    if suffix.lower() == ".gif" and fps not in GIF_FPS:
-        raise ConfigError("fps", fps, f"a GIF plays exactly only at {', '.join(map(str, GIF_FPS))} fps")
-
-
-def render_targets(out: Path, settings: "RenderSettings") -> list[tuple[str, Path]]:
-    """Every path a render writes, with the option that names it; the sidecar ``OUT.json`` last."""
-    targets = [("out", out)]
-    if settings.poster is not None:
-        targets.append(("poster", settings.poster))
-    if settings.frames_dir is not None:
-        targets.append(("frames_dir", settings.frames_dir))
-    targets.append(("out", out.with_name(out.name + ".json")))
-    return targets
-
-
-def real_path(path: Path) -> Path:
-    """``path`` with every link resolved, so that two spellings of one file compare equal."""
-    return Path(os.path.realpath(path))
-
-
-def first_collision(outputs: Iterable[tuple[Any, Path, bool]]) -> tuple[Any, Any] | None:
-    """Two outputs ``(label, path, is_folder)`` that are one file after resolving links, or where
-    one lies inside the other's folder; None if there are none. Linear in the number of outputs."""
-    seen: dict[Path, Any] = {}
-    folders: dict[Path, Any] = {}
-    resolved = []
-    for label, path, is_folder in outputs:
-        real = real_path(path)
-        if real in seen:
-            return seen[real], label
-        seen[real] = label
-        if is_folder:
-            folders[real] = label
-        resolved.append((label, real))
-    for label, real in resolved:
-        for parent in real.parents:
-            if parent in folders:
-                return folders[parent], label
-    return None
-
-
-def check_render_target(out: Path, settings: RenderSettings) -> None:
-    """Everything about where and how a render is written that can be checked before drawing.
-
-    Creates nothing: missing folders are made only once the render starts.
-    """
-    from .encode import ENCODERS
-    from .transaction import file_target_problem, frames_folder_problem
-
-    check_output("out", out, ENCODERS, extra_name=".json")
-    for option, target in render_targets(out, settings):
-        problem = None if option == "frames_dir" else file_target_problem(target)
-        if problem:
-            raise ConfigError(option, str(out if option == "out" else target), f"{target} {problem}")
-    check_fps(out.suffix, settings.fps)
-    if out.suffix.lower() == ".pptx" and importlib.util.find_spec("pptx") is None:
-        raise ConfigError("out", str(out), 'a .pptx needs python-pptx: pip install "regviz-anim[pptx]"')
-    if settings.poster is not None:
-        check_output("poster", settings.poster, (".png",))
-    if settings.frames_dir is not None:
-        folder = settings.frames_dir
-        check_output("frames_dir", folder)
-        problem = frames_folder_problem(folder)
-        if problem:
-            raise ConfigError("frames_dir", str(folder), problem)
-    clash = first_collision(((option, path), path, option == "frames_dir")
-                            for option, path in render_targets(out, settings))
-    if clash:
-        (first, first_path), (option, path) = clash
-        raise ConfigError(option, str(path), f"collides with --{first.replace('_', '-')} {first_path} "
-                          "(the same file, or inside the frames folder)")
+def parameters(obj: Any) -> dict[str, Any]:
+    """A frozen config dataclass as JSON-ready values (tuples as lists, paths as strings)."""
+    out = {}
+    for key, value in asdict(obj).items():
+        if isinstance(value, tuple):
+            value = list(value)
+        elif value is not None and not isinstance(value, (bool, int, float, str)):
+            value = str(value)
+        out[key] = value
+    return out

@@ -28,8 +28,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import ConfigError
-from .interrupts import Terminated
+from ..errors import ConfigError, OutputError
+from ..interrupts import Terminated
+from ..numerics import simulate
+from ..outputs import scratch
+from ..outputs.transaction import TargetBusy, Transaction
+from ..renderer import render_simulation
+from ..sidecar import seal, sidecar_path, sidecar_record, stage
 
 INSTALL = 'pip install "regviz-anim[dask]"'
 CONNECT = 10.0   # seconds to reach the scheduler and be registered
@@ -76,11 +81,6 @@ def render_remote(job) -> dict[str, Any]:
     """On a worker: render ``job`` into a job folder and say what is there (or the error)."""
     from distributed import get_worker
 
-    from . import scratch
-    from .descent import simulate
-    from .renderer import render_simulation, sidecar_path
-    from .transaction import OutputError
-
     start = time.perf_counter()
     folder = scratch.new_folder("job")
     out = folder / job.out.name
@@ -106,8 +106,6 @@ def render_remote(job) -> dict[str, Any]:
 
 def read_parts(folder: str, parts: list[tuple[str, int, int]]) -> list[bytes]:
     """On the worker that rendered it: ``(name, offset, length)`` pieces of a job folder's files."""
-    from . import scratch
-
     scratch.touch(Path(folder))
     out = []
     for name, offset, length in parts:
@@ -118,8 +116,6 @@ def read_parts(folder: str, parts: list[tuple[str, int, int]]) -> list[bytes]:
 
 
 def drop_folder(folder: str) -> None:
-    from . import scratch
-
     scratch.release(Path(folder))
 
 
@@ -163,8 +159,6 @@ class _Batch:
 
     async def job(self, job):
         """One job, start to end: its outcome (never raises but for cancellation)."""
-        from .transaction import OutputError, TargetBusy
-
         try:
             answer = await self._run(render_remote, job, key=f"regviz-anim-{job.number}-{time.time_ns()}")
         except self.dd.KilledWorker as error:
@@ -210,9 +204,6 @@ class _Batch:
 
     async def _write(self, job, answer: dict) -> None:
         """Fetch the job's files chunk by chunk into its output transaction, and commit it."""
-        from .renderer import seal, sidecar_record, stage
-        from .transaction import Transaction
-
         where = {"workers": [answer["worker"]], "allow_other_workers": False}
         with Transaction() as tx:
             staged = stage(tx, job.out, job.settings)

@@ -4,9 +4,10 @@ weights (w1 solid, w2 dashed) the top axis counts the nonzero weights of the fir
 glmnet's path plots do."""
 import numpy as np
 
+from ..style import WEIGHT_STYLES  # w1 solid, w2 dashed, as in the weight panel
+
 FEATURES = (1, 2)
-MODES = ("lam",)
-from .weight import WEIGHT_STYLES  # w1 solid, w2 dashed, as in the weight panel
+KINDS = ("lam",)
 
 
 def draw(ax, d, style):
@@ -29,7 +30,7 @@ def draw(ax, d, style):
         for j in range(d.features):
             ls = style.line(run)["linestyle"] if one else WEIGHT_STYLES[j]
             ax.plot(lams, run.w[:, j], color=style.color(run), lw=2.0, ls=ls, alpha=0.25)
-            zero = run.zero_lam[j] if run.zero_lam else None
+            zero = run.zeros[j]
             if zero is not None and lo < zero <= hi and run.penalty.l1 > 0:
                 ax.axvline(zero, color=style.color(run), lw=1.4, ls=(0, (2, 2)), zorder=1)
                 name = run.label if one else ("" if len(d.runs) == 1 else run.label + " ") + f"w{j + 1}"
@@ -57,8 +58,8 @@ def draw(ax, d, style):
         counted = next((r for r in d.runs if r.penalty.l1 > 0), None)
         if not one and counted is not None:  # as glmnet does: how many weights are nonzero
             counts = [int(np.count_nonzero(counted.w[0]))]
-            counts += [int(sum(z is not None and z > k for z in counted.zero_lam)) for k in
-                       sorted(z for z in counted.zero_lam if z is not None and lo < z <= hi)]
+            counts += [int(sum(z is not None and z > k for z in counted.zeros)) for k in
+                       sorted(z for z in counted.zeros if z is not None and lo < z <= hi)]
             top_axis.set_xlabel(d.texts("nonzero", label=counted.label, counts=" → ".join(map(str, counts))),
                                 color=c["fg"], fontsize="small")
     lines, dots = [], []
@@ -66,8 +67,7 @@ def draw(ax, d, style):
         for j in range(d.features):
             ls = style.line(run)["linestyle"] if one else WEIGHT_STYLES[j]
             lines.append(style.animated(ax.plot([], [], color=style.color(run), lw=3.0, ls=ls)[0]))
-            dots.append(style.animated(ax.plot([], [], marker="o", ms=11, color=style.color(run), mec=c["bg"],
-                                               mew=1.5, ls="none", zorder=5)[0]))
+            dots.append(style.dot(ax, run, ms=11))
     columns = [(run, j) for run in d.runs for j in range(d.features)]
 
     def update(k: int) -> None:

@@ -1,0 +1,75 @@
+"""A batch's deck: every job's video gathered into one PowerPoint file, in manifest order, with a
+sidecar that fingerprints what it is made of (so that it is "up to date" only when it is)."""
+from __future__ import annotations
+
+import json
+
+from ..encoders import Text
+from ..encoders.pptx import Slide, write_deck
+from ..export import strict_json
+from ..formatting import notes
+from ..outputs.transaction import Transaction
+from ..sidecar import fingerprint, sidecar_path
+from ..version import __version__
+from .jobs import Outcome
+from .manifest import Jobs
+
+
+def deck_record(jobs: Jobs) -> dict:
+    """What the deck is made of: the jobs in order, each by its output and the bytes of its sidecar
+    (which fingerprints its outputs and records its parameters). A deck whose sidecar records this
+    and whose bytes are those it records is up to date."""
+    return {"regviz_anim": __version__, "deck": jobs.deck.name,
+            "slides": [{"out": str(job.out), "sidecar": fingerprint(sidecar_path(job.out))["sha256"]}
+                       for job in jobs]}
+
+
+def deck_up_to_date(jobs: Jobs, record: dict) -> bool:
+    try:
+        recorded = json.loads(sidecar_path(jobs.deck).read_text(encoding="utf-8"))
+        return (isinstance(recorded, dict) and {k: recorded.get(k) for k in record} == record
+                and recorded.get("outputs") == {"deck": {"path": str(jobs.deck), **fingerprint(jobs.deck)}})
+    except (OSError, ValueError):
+        return False
+
+
+def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
+    """Gather the jobs' videos into ``jobs.deck``, one slide per job in manifest order, with a
+    sidecar ``DECK.json`` like every other output's; a line to print."""
+    import imageio_ffmpeg
+    from PIL import Image
+
+    if any(o.status == "failed" for o in outcomes):
+        return f"deck {jobs.deck} not written: a job failed; the earlier deck is kept"
+    record = deck_record(jobs)
+    if deck_up_to_date(jobs, record):
+        return f"deck {jobs.deck} up to date"
+    with Transaction() as tx:
+        tx.prepare([jobs.deck, sidecar_path(jobs.deck)])
+        folder = tx.scratch(jobs.deck)
+        slides = []
+        for job in jobs:
+            recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
+            poster = job.settings.poster
+            if poster is None:  # the video's last frame
+                reader = imageio_ffmpeg.read_frames(str(job.out))
+                meta = next(reader)
+                last = None
+                for last in reader:
+                    pass
+                width, height = meta["size"]
+                poster = folder / f"poster-{job.number}.png"
+                Image.frombytes("RGB", (width, height), last).save(poster)
+            said = notes({**recorded["scenario"], "fps": recorded["render"]["fps"],
+                                "size": "x".join(map(str, recorded["render"]["size"]))})
+            seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
+            slides.append(Slide(Text(recorded.get("title", ""), recorded.get("caption", ""), said), job.out,
+                                poster, tuple(recorded["render"]["size"]), seconds))
+        staged = tx.file(jobs.deck)
+        write_deck(staged, slides)
+        record["outputs"] = {"deck": {"path": str(jobs.deck), **fingerprint(staged)}}
+        tx.file(sidecar_path(jobs.deck)).write_text(strict_json(record), encoding="utf-8")
+        tx.commit()
+    return f"wrote deck {jobs.deck} ({len(slides)} slides)"
+
+

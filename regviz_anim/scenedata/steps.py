@@ -1,0 +1,106 @@
+"""Scene data of the ``steps`` kind: frame k shows one gradient step."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..lang import Texts
+from ..numerics import Run, Simulation
+from ..numerics.penalties import penalty_for
+from ..numerics.rules import SCHEDULES
+from .base import SceneData, labelled, model, pick_steps
+
+GRID_POINTS = 400
+
+
+@dataclass(frozen=True)
+class StepClock:
+    """``step  17 / 200``: the step padded to the width of the last one."""
+
+    total: int
+    texts: Texts
+    name: str = "step"
+
+    def label(self, k: int) -> str:
+        return self.texts("step", k=f"{k:>{len(str(self.total))}d}", total=self.total)
+
+
+def _settled(final: float, star: float) -> bool:
+    return abs(final - star) <= 1e-4 * max(1.0, abs(star))
+
+
+def outcome(run: Run, t: Texts) -> str:
+    """The run's result in words, for the caption."""
+    label = t.label(run.label)
+    if run.diverged:
+        return t("diverges", label=label)
+    if run.features == 1:
+        if run.zeros[0] is not None:
+            return t("zero_since", label=label, step=run.zeros[0])
+        if run.band is not None:
+            return t("bounces", label=label, lo=t.num(run.band[0], ".3f"), hi=t.num(run.band[1], ".3f"))
+        final, star = float(run.w[-1, 0]), float(run.w_star[0])
+        if _settled(final, star):
+            return t("settles", label=label, value=t.num(star))
+        if star == 0.0:
+            return t("near_zero", label=label, gap=t.num(abs(final), ".2g"))
+        return t("heading", label=label, value=t.num(final), star=t.num(star))
+    finals, stars = run.w[-1], run.w_star
+    if all(_settled(f, s) for f, s in zip(finals, stars)) and all(z is None for z in run.zeros):
+        return t("settles", label=label, value=f"({', '.join(t.num(s, '.3g') for s in stars)})")
+    parts = []
+    for j, (final, star, zero) in enumerate(zip(finals, stars, run.zeros), 1):
+        if zero is not None:
+            parts.append((0, t("w_zero_since", j=j, step=zero)))
+        elif star == 0.0:
+            parts.append((1, t("w_near_zero", j=j, gap=t.num(abs(final), ".2g"))))
+        elif _settled(final, star):
+            parts.append((1, t("w_to", j=j, star=t.num(star, ".3g"))))
+        else:
+            parts.append((1, t("w_heading", j=j, value=t.num(final, ".3g"), star=t.num(star, ".3g"))))
+    parts.sort(key=lambda part: part[0])  # the zeros are the news
+    return t("outcome", label=label, parts=t("parts").join(text for _, text in parts))
+
+
+def caption(sim: Simulation, t: Texts) -> str:
+    return t("join").join(outcome(r, t) for r in sim.runs)
+
+
+def _grid(sim: Simulation) -> np.ndarray:
+    """A range of w that holds the start, every minimiser, 0 and (within reason) every path."""
+    points = [0.0, float(sim.runs[0].w[0, 0])] + [float(r.w_star[0]) for r in sim.runs]
+    core = max(abs(p) for p in points) or 1.0
+    path = [np.clip(r.w[:, 0], -3 * core, 3 * core) for r in sim.runs]
+    lo = min(min(points), *(p.min() for p in path))
+    hi = max(max(points), *(p.max() for p in path))
+    pad = 0.08 * (hi - lo or 1.0)
+    return np.linspace(lo - pad, hi + pad, GRID_POINTS)
+
+
+def scene_data(sim: Simulation, n_frames: int, timing: str, t: Texts) -> SceneData:
+    """Everything a render of ``sim`` with ``n_frames`` frames of motion draws."""
+    one = sim.data.features == 1
+    runs, variants = labelled(sim, t)
+    grid = _grid(sim) if one else None
+    curves = tuple(r.penalty.objective(sim.data, grid) for r in sim.runs) if one else None
+    if curves is not None and not all(np.isfinite(c).all() for c in curves):
+        raise ValueError("an objective is not finite over the range shown; no frame is drawn from it")
+    sc = sim.scenario
+    title = t("title_steps", model=model(sim, t), lam=t.num(sc.lam, "g"), lr=t.num(sc.lr, "g"),
+              schedule=SCHEDULES[sc.schedule].title)
+    least_squares = penalty_for("none", 0.0).w_star(sim.data)
+    if one:
+        w_range = (float(grid[0]), float(grid[-1]))
+    else:
+        core = max(1.0, *(float(np.abs(v).max()) for v in [least_squares] + [r.w_star for r in runs]
+                          + [r.w[0] for r in runs]))
+        w_range = (-3.0 * core, 3.0 * core)
+    frame_steps = pick_steps([r.w for r in sim.runs], n_frames, timing)
+    total = max(r.steps for r in sim.runs)
+    return SceneData(
+        kind="steps", title=title, caption=caption(sim, t), data=sim.data, runs=runs, variants=variants,
+        frame_steps=frame_steps, total_steps=total, clock=StepClock(total, t),
+        shown={"steps_shown": frame_steps.tolist()}, w_range=w_range, w_grid=grid,
+        data_curve=sim.data.data_loss(grid) if one else None, curves=curves, least_squares=least_squares, texts=t,
+    )

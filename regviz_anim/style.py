@@ -1,0 +1,72 @@
+"""What a panel needs of the scene: the theme's colours, each run's colour and line, the artists
+every panel draws alike (a run's moving dot, a legend in the theme), and a way to register its
+moving artists. Matplotlib is only touched through the axes a panel is handed."""
+from __future__ import annotations
+
+from .numerics import Run
+from .numerics.penalties import REGULARIZERS
+
+# The colours a theme gives the frame; a run's come from its regularizer's record
+# (regviz_anim.numerics.penalties), or from FALLBACK for one that names none.
+THEMES = {
+    "light": {"bg": "#FFFFFF", "fg": "#1B1B1B", "muted": "#707070", "grid": "#E3E3E3", "panel": "#FFFFFF"},
+    "dark": {"bg": "#14171C", "fg": "#F2F2F2", "muted": "#A0A0A0", "grid": "#30353D", "panel": "#14171C"},
+}
+FALLBACK = {"light": ("#CC79A7", "#7F7F7F", "#009E73"), "dark": ("#CC79A7", "#BBBBBB", "#F0E442")}
+LINESTYLES = ["-", (0, (6, 2)), (0, (2, 1.5))]  # runs of one regularizer
+WEIGHT_STYLES = ["-", (0, (3, 1.6))]  # w1 solid, w2 dashed
+
+
+class Style:
+    """The theme and the runs' colours, for the panels of one scene."""
+
+    def __init__(self, theme: str, runs: tuple[Run, ...], variants: tuple[int, ...], moving: list):
+        self.theme = theme
+        self.colors = THEMES[theme]
+        self._variant = {id(run): variant for run, variant in zip(runs, variants)}
+        self._moving = moving
+        self.markers: dict[str, object] = {}  # each run's current-position marker, by label
+        self.bold = "bold"
+
+    def animated(self, artist):
+        """Register a moving artist: drawn by blitting each frame, not in the background."""
+        artist.set_animated(True)
+        self._moving.append(artist)
+        return artist
+
+    def variant(self, run: Run) -> int:
+        return self._variant[id(run)]
+
+    def color(self, run: Run) -> str:
+        options = REGULARIZERS[run.reg].colors.get(self.theme) or FALLBACK[self.theme]
+        return options[self.variant(run) % len(options)]
+
+    def line(self, run: Run) -> dict:
+        return {"color": self.color(run), "linestyle": LINESTYLES[self.variant(run) % len(LINESTYLES)]}
+
+    def dot(self, ax, run: Run, *, ms: float, mew: float = 1.5, zorder: float = 5, marker: bool = False):
+        """A run's moving dot, ringed in the background's colour; with ``marker``, it is the run's
+        current-position marker (``markers``)."""
+        dot = self.animated(ax.plot([], [], marker="o", ms=ms, color=self.color(run), mec=self.colors["bg"], mew=mew,
+                                    ls="none", zorder=zorder)[0])
+        if marker:
+            self.markers[run.label] = dot
+        return dot
+
+    def marker(self, ax, run: Run, *, trail_alpha: float = 0.45, zorder: float = 5):
+        """A run's moving position: a faint trail of recent steps and a big marker, both moving."""
+        trail = self.animated(ax.plot([], [], color=self.color(run), ls="none", marker="o", ms=6, alpha=trail_alpha)[0])
+        return trail, self.dot(ax, run, ms=14, mew=2, zorder=zorder, marker=True)
+
+    def legend(self, ax, *, zorder: float = 1, moving=(), **kwargs):
+        """A legend in the theme, drawn once in the background. ``moving``: lines it names that move;
+        its handles copy their "animated" flag (``Artist.update_from``), so they are static while
+        it is made."""
+        for line in moving:
+            line.set_animated(False)
+        legend = ax.legend(frameon=True, facecolor=self.colors["bg"], edgecolor=self.colors["grid"],
+                           labelcolor=self.colors["fg"], framealpha=0.9, **kwargs)
+        legend.set_zorder(zorder)
+        for line in moving:
+            line.set_animated(True)
+        return legend
