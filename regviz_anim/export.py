@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import math
-from dataclasses import asdict
 from typing import Any, Iterator
 
 import numpy as np

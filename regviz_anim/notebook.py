@@ -119,7 +119,7 @@ class Explorer:
     def _rebuild(self) -> None:
         """Simulate the current state and build its scene; a bad combination is said, not raised."""
         from .scene import Scene  # matplotlib: only once there is something to draw
-        from .scenedata import describe
+        from .scenedata import scene_data
 
         try:
             scenario, settings = render_config({**self.state(), "size": self.size})
@@ -130,7 +130,7 @@ class Explorer:
         self.message.value = ""
         n = sim.ticks  # one frame a tick (a step, or a λ): the step slider is the clock
         self.simulation, self.settings = sim, settings
-        self.scene = Scene(describe(sim, n, "even", settings.lang), size=self.size, theme=settings.theme,
+        self.scene = Scene(scene_data(sim, n, "even", settings.lang), size=self.size, theme=settings.theme,
                            panels=settings.panels, counter_cells=False)  # one frame at a time: the text is quicker
         last = self.scene.frame_count - 1
         self.step.max = self.play.max = last

@@ -10,7 +10,6 @@ from __future__ import annotations
 import decimal
 import math
 import numbers
-import os
 import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path

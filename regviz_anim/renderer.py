@@ -14,7 +14,7 @@ from .numerics import Simulation, simulate
 from .options import RenderSettings, Scenario, parameters, render_config
 from .outputs.transaction import Transaction
 from .scene import Scene
-from .scenedata import SceneData, describe
+from .scenedata import SceneData, scene_data
 from .sidecar import seal, sidecar_record, stage
 from .targets import check_render_target, output_path, render_targets
 
@@ -79,7 +79,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
         staged = stage(tx, out, settings)  # the locks first: a second writer of a target stops here
         n = settings.frame_count(sim.ticks - 1)
         size = settings.even_size
-        scene = Scene(describe(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
+        scene = Scene(scene_data(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
                       panels=settings.panels, counter_cells=False)  # the counter's cells come below
         order, holds = playback(n, settings)
         processes = drawing_processes(settings.workers, len(order))

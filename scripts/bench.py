@@ -46,10 +46,10 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
     scenario, settings = render_config({**options, "frames": frames, "hold": 0.0})
     sim = simulate(scenario)
     if kind == "floor":  # imports, the scene and drawing every frame: no encoding, nothing written
-        from regviz_anim.scenedata import describe
+        from regviz_anim.scenedata import scene_data
         from regviz_anim.scene import Scene
 
-        scene = Scene(describe(sim, frames, settings.timing), size=settings.even_size)
+        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size)
         for i in range(frames):
             scene.draw(i)
         Path(out).write_bytes(b"")
@@ -61,11 +61,11 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
         import matplotlib
         from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 
-        from regviz_anim.scenedata import describe
+        from regviz_anim.scenedata import scene_data
         from regviz_anim.scene import Scene
 
         matplotlib.rcParams["animation.ffmpeg_path"] = imageio_ffmpeg.get_ffmpeg_exe()
-        scene = Scene(describe(sim, frames, settings.timing), size=settings.even_size, panels=settings.panels)
+        scene = Scene(scene_data(sim, frames, settings.timing), size=settings.even_size, panels=settings.panels)
         for artist in scene.moving:  # the usual way draws everything, every frame
             artist.set_animated(False)
         scene.figure.set_layout_engine("none")  # but keeps the layout from the first draw, to be fair to it
@@ -110,11 +110,11 @@ def psnr(path: Path, frames: int) -> tuple[float, float]:
     from PIL import Image
 
     from regviz_anim.options import Scenario
-    from regviz_anim.scenedata import describe
+    from regviz_anim.scenedata import scene_data
     from regviz_anim.scene import Scene
     from regviz_anim.numerics import simulate
 
-    scene = Scene(describe(simulate(Scenario()), frames))
+    scene = Scene(scene_data(simulate(Scenario()), frames))
     picks = range(0, frames, max(1, frames // 20))
     if path.suffix == ".gif":
         with Image.open(path) as im:

@@ -167,6 +167,7 @@ def test_manifest_error_type(tmp_path):
         load_manifest(manifest(tmp_path, '[[job]]\nout = 3\nsteps = "many"\n'))
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_every_worker_and_leaves_no_partial_files(tmp_path):
     path = manifest(tmp_path, """
         [[job]]

@@ -9,15 +9,10 @@ import pytest
 from regviz_anim.cli import main
 
 
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
-
-def test_json_schema_and_round_trip(tmp_path, capsys):
+def test_json_schema_and_round_trip(tmp_path, cli):
     out = tmp_path / "seed.json"
-    status, _, _ = run_cli(capsys, "simulate", "-o", str(out))
+    status, _, _ = cli("simulate", "-o", str(out))
     assert status == 0
     doc = json.loads(out.read_text())
     assert set(doc) >= {"parameters", "data", "runs"}
@@ -45,15 +40,15 @@ def test_json_schema_and_round_trip(tmp_path, capsys):
     assert json.loads(again.read_text())["runs"] == doc["runs"]
 
 
-def test_stdout_json(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--steps", "5", "-o", "-")
+def test_stdout_json(cli):
+    status, out, _ = cli("simulate", "--steps", "5", "-o", "-")
     assert status == 0
     assert [len(r["w"]) for r in json.loads(out)["runs"]] == [6, 6]
 
 
-def test_csv_one_row_per_run_and_step(tmp_path, capsys):
+def test_csv_one_row_per_run_and_step(tmp_path, cli):
     out = tmp_path / "runs.csv"
-    assert run_cli(capsys, "simulate", "--steps", "30", "--l1-update", "subgradient,proximal", "-o", str(out))[0] == 0
+    assert cli("simulate", "--steps", "30", "--l1-update", "subgradient,proximal", "-o", str(out))[0] == 0
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 3 * 31
     assert rows[0].keys() >= {"run", "label", "reg", "update", "step", "w", "loss"}
@@ -75,9 +70,9 @@ def test_csv_one_row_per_run_and_step(tmp_path, capsys):
     (["--preset", "nope"], "--preset nope: must be one of seed, chatter"),
     (["--frobnicate", "1"], "unrecognized arguments: --frobnicate 1"),
 ])
-def test_bad_input_is_exit_2_one_line_nothing_written(tmp_path, capsys, argv, fragment):
+def test_bad_input_is_exit_2_one_line_nothing_written(tmp_path, cli, argv, fragment):
     out = tmp_path / "out.json"
-    status, stdout, err = run_cli(capsys, "simulate", "-o", str(out), *argv)
+    status, stdout, err = cli("simulate", "-o", str(out), *argv)
     assert status == 2
     assert err.count("\n") == 1 and err.startswith("regviz-anim: error: ")
     assert fragment in err
@@ -89,26 +84,28 @@ def test_bad_input_is_exit_2_one_line_nothing_written(tmp_path, capsys, argv, fr
     ("file.txt/out.json", "file.txt is a file, not a folder"),
     ("out.txt", "the suffix must be one of .json, .csv"),
 ])
-def test_bad_output_path(tmp_path, capsys, name, fragment):
+def test_bad_output_path(tmp_path, cli, name, fragment):
     (tmp_path / "file.txt").write_text("not a folder")
-    status, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path / name))
+    status, _, err = cli("simulate", "-o", str(tmp_path / name))
     assert status == 2 and fragment in err and err.count("\n") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
 
 
-def test_a_missing_output_folder_is_created_and_said(tmp_path, capsys):
-    status, _, err = run_cli(capsys, "simulate", "-o", str(tmp_path / "new" / "deeper" / "out.json"))
+def test_a_missing_output_folder_is_created_and_said(tmp_path, cli):
+    status, _, err = cli("simulate", "-o", str(tmp_path / "new" / "deeper" / "out.json"))
     assert status == 0 and json.loads((tmp_path / "new" / "deeper" / "out.json").read_text())["runs"]
-    assert f"created the folder {tmp_path / 'new'}/" in err and f"created the folder {tmp_path / 'new' / 'deeper'}/" in err
+    assert f"created the folder {tmp_path / 'new'}/" in err
+    assert f"created the folder {tmp_path / 'new' / 'deeper'}/" in err
 
 
-def test_existing_output_is_untouched_by_a_failed_run(tmp_path, capsys):
+def test_existing_output_is_untouched_by_a_failed_run(tmp_path, cli):
     out = tmp_path / "keep.json"
     out.write_text("old")
-    assert run_cli(capsys, "simulate", "-o", str(out), "--lr", "5")[0] == 2
+    assert cli("simulate", "-o", str(out), "--lr", "5")[0] == 2
     assert out.read_text() == "old" and list(tmp_path.iterdir()) == [out]
 
 
+@pytest.mark.slow
 def test_module_entry_point_exits_2_without_traceback(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "regviz_anim", "simulate", "--lam", "abc"],
                           capture_output=True, text=True, cwd=tmp_path)
@@ -116,9 +113,10 @@ def test_module_entry_point_exits_2_without_traceback(tmp_path):
     assert proc.stderr == "regviz-anim: error: --lam abc: must be a finite number >= 0 and <= 1e+06\n"
 
 
-def test_presets_lists_every_preset(capsys):
-    status, out, _ = run_cli(capsys, "presets")
+def test_presets_lists_every_preset(cli):
+    status, out, _ = cli("presets")
     assert status == 0
     assert [line.split()[0] for line in out.splitlines()] == [
-        "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet", "diamond", "correlated", "diamond-small-lambda",
+        "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet", "diamond", "correlated",
+        "diamond-small-lambda",
         "lambda-path", "lasso-path"]

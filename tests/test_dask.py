@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from regviz_anim.cli import main
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")
@@ -23,11 +22,6 @@ def cluster():
             yield local
 
 
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
-
 
 MANIFEST = ('[defaults]\nsize = "320x180"\nframes = 8\n'
             '[[job]]\nlam = [0.2, 0.5]\nout = "{where}/l{lam}.gif"\nposter = "{where}/l{lam}.png"\n'
@@ -35,23 +29,25 @@ MANIFEST = ('[defaults]\nsize = "320x180"\nframes = 8\n'
             '[[job]]\nlr = 1.5\nout = "{where}/too-fast.gif"\n')
 
 
-def test_the_cluster_renders_what_a_local_batch_renders(tmp_path, capsys, monkeypatch, cluster):
+@pytest.mark.slow
+def test_the_cluster_renders_what_a_local_batch_renders(tmp_path, cli, monkeypatch, cluster):
     monkeypatch.chdir(tmp_path)
     for where in ("here", "there"):
         Path(f"{where}.toml").write_text(MANIFEST.replace("{where}", where))
-    assert run_cli(capsys, "batch", "here.toml", "--no-progress")[0] == 1
-    status, out, _ = run_cli(capsys, "batch", "there.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
+    assert cli("batch", "here.toml", "--no-progress")[0] == 1
+    status, out, _ = cli("batch", "there.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
     assert status == 1 and "3 jobs: 2 rendered, 1 failed" in out and "on a worker" in out
     failed = next(line for line in out.splitlines() if line.startswith("failed"))
     assert "there/too-fast.gif" in failed and "stable only for lr < 1/(a+0.5)" in failed
     for name in ("l0.2.gif", "l0.5.png", "f0.5/frame_00007.png"):
         assert (Path("there") / name).read_bytes() == (Path("here") / name).read_bytes()
-    status, out, _ = run_cli(capsys, "batch", "there.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
+    status, out, _ = cli("batch", "there.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
     assert "2 skipped" in out and "1 failed" in out  # up to date: the sidecars name this machine's files
     assert not [p for p in Path("there").rglob(".*")]  # no temporary file left
 
 
-def test_a_worker_killed_mid_job_fails_that_job_only(tmp_path, capsys, monkeypatch, cluster):
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_fails_that_job_only(tmp_path, cli, monkeypatch, cluster):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 300\nsteps = 300\n'
                               '[[job]]\nlam = [0.2, 0.4, 0.6]\nout = "out/l{lam}.gif"\n')
@@ -70,7 +66,7 @@ def test_a_worker_killed_mid_job_fails_that_job_only(tmp_path, capsys, monkeypat
 
     killer = threading.Thread(target=kill_a_busy_worker)
     killer.start()
-    status, out, err = run_cli(capsys, "batch", "m.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
+    status, out, err = cli("batch", "m.toml", "--scheduler", cluster.scheduler_address, "--no-progress")
     killer.join()
     client.close()
     assert status == 1 and "Traceback" not in err
@@ -80,19 +76,19 @@ def test_a_worker_killed_mid_job_fails_that_job_only(tmp_path, capsys, monkeypat
     assert not [p for p in Path("out").rglob(".*")]
 
 
-def test_without_dask_scheduler_names_the_install_command(tmp_path, capsys, monkeypatch):
+def test_without_dask_scheduler_names_the_install_command(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[[job]]\nout = "a.gif"\n')
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "dask" else real(name, *a))
-    status, out, err = run_cli(capsys, "batch", "m.toml", "--scheduler", "tcp://127.0.0.1:8786")
+    status, out, err = cli("batch", "m.toml", "--scheduler", "tcp://127.0.0.1:8786")
     assert status == 2 and out == ""
     assert err == ('regviz-anim: error: --scheduler tcp://127.0.0.1:8786: needs dask.distributed: '
                    'pip install "regviz-anim[dask]"\n')
 
 
-def test_scheduler_belongs_in_defaults(tmp_path, capsys, monkeypatch):
+def test_scheduler_belongs_in_defaults(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[[job]]\nout = "a.gif"\nscheduler = "tcp://x:1"\n')
-    status, _, err = run_cli(capsys, "batch", "m.toml")
+    status, _, err = cli("batch", "m.toml")
     assert status == 2 and "job 1: scheduler belongs in [defaults]" in err

@@ -2,6 +2,7 @@
 draws, or not used), the rectangles outside which no frame changes, and frames drawn by forked
 processes (the same bytes; a failure or a death said in one line; none outlives the render)."""
 import json
+import importlib.util
 import os
 import signal
 import subprocess
@@ -11,14 +12,14 @@ import time
 
 import numpy as np
 import pytest
-from processes import alive, children
+from helpers import alive, children
 
 from regviz_anim import drawing
 from regviz_anim.options import render_config
 from regviz_anim.counter import counter_cells
 from regviz_anim.numerics import simulate
 from regviz_anim.presets import preset_options
-from regviz_anim.scenedata import describe
+from regviz_anim.scenedata import scene_data
 from regviz_anim.scene import Scene
 
 
@@ -26,7 +27,7 @@ def scene_for(options: dict) -> Scene:
     scenario, settings = render_config(options)
     sim = simulate(scenario)
     n = settings.frame_count(sim.ticks - 1)
-    return Scene(describe(sim, n, settings.timing, settings.lang), size=settings.even_size, theme=settings.theme)
+    return Scene(scene_data(sim, n, settings.timing, settings.lang), size=settings.even_size, theme=settings.theme)
 
 
 def drawn(scene: Scene) -> list[np.ndarray]:
@@ -36,7 +37,9 @@ def drawn(scene: Scene) -> list[np.ndarray]:
 @pytest.mark.parametrize("options", [
     {"frames": 120, "size": (640, 360)},
     {"frames": 120, "size": (720, 720), "theme": "dark", "steps": 1000},
-    {"frames": 120, "size": (640, 360), "lang": "zh"},
+    pytest.param({"frames": 120, "size": (640, 360), "lang": "zh"},
+                 marks=pytest.mark.skipif(importlib.util.find_spec("pylopdf_fonts_zh_cn") is None,
+                                          reason='--lang zh needs the [zh] extra: pip install ".[zh]"')),
     {**preset_options("lambda-path"), "size": (640, 360), "lam_steps": 120},
     {**preset_options("lasso-path"), "size": (720, 720), "theme": "dark", "lam_range": (0.001, 3.0),
      "lam_scale": "log", "lam_steps": 150},
@@ -69,7 +72,8 @@ def test_no_cells_for_a_short_render_or_labels_of_different_lengths():
 
 
 @pytest.mark.parametrize("font", [
-    {"family": "DejaVu Sans Mono", "fontstyle": "italic", "fontweight": "bold"},  # slanted ink crosses into the next cell
+    # slanted ink crosses into the next cell
+    {"family": "DejaVu Sans Mono", "fontstyle": "italic", "fontweight": "bold"},
     {"family": "DejaVu Sans", "fontstyle": "normal", "fontweight": "normal"},  # a space is narrower than a digit
 ], ids=["overlapping-ink", "proportional"])
 def test_cells_that_would_not_be_exact_are_refused(font):
@@ -124,7 +128,7 @@ def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
 
 # --- frames drawn by forked processes into shared memory ------------------------------------------
 
-pytestmark_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="drawing processes are forked")
+pytestmark_fork = pytest.mark.fork
 
 
 def drawing_render(tmp_path):
@@ -145,6 +149,7 @@ def render_cli(tmp_path, *argv, **kwargs):
                             **kwargs)
 
 
+@pytest.mark.slow
 @pytestmark_fork
 def test_any_number_of_drawing_processes_gives_the_same_bytes(tmp_path):
     """Fresh processes (no other thread), so the default forks too: one a core on this machine."""
@@ -216,7 +221,8 @@ def test_gif_blocks_from_drawing_processes_are_the_blocks_made_here(workers):
     here = []
     for k, i in enumerate(order):
         here.append(gif.encode(scene.draw(i), 5 + k % 3))
-    with drawing.encode_frames(scene, order, workers, gif.follow, lambda frame, k: gif.encode(frame, 5 + k % 3)) as blocks:
+    encode = lambda frame, k: gif.encode(frame, 5 + k % 3)  # noqa: E731
+    with drawing.encode_frames(scene, order, workers, gif.follow, encode) as blocks:
         there = list(blocks)
     assert len(there) == len(order) and there == here
 
@@ -232,6 +238,7 @@ def test_a_process_encoding_frames_that_fails_says_why():
                 pass
 
 
+@pytest.mark.slow
 @pytestmark_fork
 def test_a_drawing_process_killed_fails_the_render_and_keeps_the_old_file(tmp_path):
     assert render_cli(tmp_path, "-o", "a.gif", "--frames", "5").wait(120) == 0

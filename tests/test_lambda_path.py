@@ -11,20 +11,14 @@ from PIL import Image
 from sklearn.linear_model import Lasso, Ridge, lars_path
 
 import regviz_anim as ra
-from regviz_anim.cli import main
-from regviz_anim.scenedata import describe
+from regviz_anim.scenedata import scene_data
 from regviz_anim.numerics.path import zero_lams
 from regviz_anim.numerics.penalties import penalty_for
 from regviz_anim.numerics.problem import make_dataset
 from regviz_anim.scene import Scene
+from helpers import SMALL
 
-SMALL = ["--size", "320x180", "--no-progress"]
 
-
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @settings(max_examples=60, deadline=None)
@@ -95,18 +89,18 @@ def test_every_frame_shows_scikit_learns_minimisers():
         np.testing.assert_allclose(l2.w[i], ridge.coef_, atol=1e-6)
 
 
-def test_simulate_path_json_and_csv(tmp_path, capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--animate", "lam", "--lam-range", "0,1", "--lam-steps", "11")
+def test_simulate_path_json_and_csv(tmp_path, cli):
+    status, out, _ = cli("simulate", "--animate", "lam", "--lam-range", "0,1", "--lam-steps", "11")
     doc = json.loads(out)
     assert status == 0 and doc["lam"] == pytest.approx(np.linspace(0, 1, 11).tolist())
     l1, l2 = doc["runs"]
     assert l1["zero_lam"] == pytest.approx(0.335, abs=1e-12) and l2["zero_lam"] is None
     assert l1["w"][4] == 0.0 and l1["w"][3] > 0 and len(l1["w"]) == 11 and all(w > 0 for w in l2["w"])
     out_csv = tmp_path / "p.csv"
-    assert run_cli(capsys, "simulate", "--preset", "lasso-path", "-o", str(out_csv))[0] == 0
+    assert cli("simulate", "--preset", "lasso-path", "-o", str(out_csv))[0] == 0
     rows = list(csv.DictReader(io.StringIO(out_csv.read_text())))
     assert list(rows[0]) == ["run", "label", "reg", "lam", "w1", "w2", "objective"]
-    two = json.loads(run_cli(capsys, "simulate", "--preset", "lasso-path")[1])
+    two = json.loads(cli("simulate", "--preset", "lasso-path")[1])
     assert len(two["runs"][0]["zero_lam"]) == 2 and all(len(w) == 2 for w in two["runs"][0]["w"])
 
 
@@ -118,20 +112,20 @@ def test_simulate_path_json_and_csv(tmp_path, capsys):
     (["--animate", "time"], "--animate time: must be one of steps, lam"),
     (["--lam-steps", "1"], "--lam-steps 1: must be a whole number from 2 to 100000"),
 ])
-def test_bad_path_input_is_exit_2(capsys, argv, fragment):
-    status, out, err = run_cli(capsys, "simulate", "--animate", "lam", *argv)
+def test_bad_path_input_is_exit_2(cli, argv, fragment):
+    status, out, err = cli("simulate", "--animate", "lam", *argv)
     assert status == 2 and out == "" and err.count("\n") == 1 and fragment in err
 
 
-def test_panels_of_the_other_kind_are_refused(tmp_path, capsys):
-    status, _, err = run_cli(capsys, "render", "--animate", "lam", "--panels", "weight", "-o",
+def test_panels_of_the_other_kind_are_refused(tmp_path, cli):
+    status, _, err = cli("render", "--animate", "lam", "--panels", "weight", "-o",
                              str(tmp_path / "a.gif"), *SMALL)
     assert status == 2 and "weight does not show 1 weight as λ grows" in err and list(tmp_path.iterdir()) == []
 
 
 def test_the_l1_minimum_arrives_at_zero_and_stays():
     sim = ra.simulate(animate="lam")
-    data = describe(sim, 30)
+    data = scene_data(sim, 30)
     scene = Scene(data, size=(640, 360))
     for i in range(scene.frame_count):
         scene.frame(i)
@@ -141,9 +135,9 @@ def test_the_l1_minimum_arrives_at_zero_and_stays():
 
 
 @pytest.mark.parametrize("preset", ["lambda-path", "lasso-path"])
-def test_path_renders_decode_with_every_frame(tmp_path, capsys, preset):
+def test_path_renders_decode_with_every_frame(tmp_path, cli, preset):
     out = tmp_path / "p.gif"
-    assert run_cli(capsys, "render", "--preset", preset, "-o", str(out), "--frames", "10", "--hold", "0", *SMALL)[0] == 0
+    assert cli("render", "--preset", preset, "-o", str(out), "--frames", "10", "--hold", "0", *SMALL)[0] == 0
     with Image.open(out) as im:
         assert im.n_frames == 10
     record = json.loads((tmp_path / "p.gif.json").read_text())
@@ -160,46 +154,46 @@ def gif_delays(path):
 
 
 @pytest.mark.parametrize("kind", [[], ["--animate", "lam"]])
-def test_hold_start_and_bounce_in_a_gif(tmp_path, capsys, kind):
+def test_hold_start_and_bounce_in_a_gif(tmp_path, cli, kind):
     out = tmp_path / "b.gif"
     argv = ["render", *kind, "-o", str(out), "--frames", "5", "--fps", "10", "--hold", "1", "--hold-start", "0.5",
             "--bounce", *SMALL]
-    assert run_cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     assert gif_delays(out) == [600, 100, 100, 100, 1100, 100, 100, 100, 100]  # 0 1 2 3 4 3 2 1 0
 
 
-def test_hold_start_and_bounce_in_an_mp4(tmp_path, capsys):
+def test_hold_start_and_bounce_in_an_mp4(tmp_path, cli):
     out = tmp_path / "b.mp4"
     argv = ["render", "-o", str(out), "--frames", "5", "--fps", "10", "--hold", "1", "--hold-start", "0.5",
             "--bounce", *SMALL]
-    assert run_cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     frames, _ = imageio_ffmpeg.count_frames_and_secs(str(out))
     assert frames == 9 + 5 + 10  # nine played, the first held 5 more, the turning one 10 more
 
 
-def test_hold_start_alone_keeps_the_first_frame(tmp_path, capsys):
+def test_hold_start_alone_keeps_the_first_frame(tmp_path, cli):
     out = tmp_path / "h.gif"
-    assert run_cli(capsys, "render", "-o", str(out), "--frames", "4", "--fps", "20", "--hold", "0",
+    assert cli("render", "-o", str(out), "--frames", "4", "--fps", "20", "--hold", "0",
                    "--hold-start", "2", *SMALL)[0] == 0
     assert gif_delays(out) == [2050, 50, 50, 50]  # milliseconds
 
 
-def test_bounce_poster_is_the_last_frame_of_the_forward_pass(tmp_path, capsys):
+def test_bounce_poster_is_the_last_frame_of_the_forward_pass(tmp_path, cli):
     out, poster, plain = tmp_path / "b.gif", tmp_path / "p.png", tmp_path / "q.png"
-    assert run_cli(capsys, "render", "-o", str(out), "--frames", "5", "--bounce", "--poster", str(poster),
+    assert cli("render", "-o", str(out), "--frames", "5", "--bounce", "--poster", str(poster),
                    "--frames-dir", str(tmp_path / "F"), *SMALL)[0] == 0
-    assert run_cli(capsys, "render", "-o", str(tmp_path / "c.gif"), "--frames", "5", "--poster", str(plain), *SMALL)[0] == 0
+    assert cli("render", "-o", str(tmp_path / "c.gif"), "--frames", "5", "--poster", str(plain), *SMALL)[0] == 0
     assert np.array_equal(np.asarray(Image.open(poster)), np.asarray(Image.open(plain)))
     assert len(list((tmp_path / "F").iterdir())) == 5
 
 
-def test_api_and_batch_take_the_path(tmp_path, capsys, monkeypatch):
+def test_api_and_batch_take_the_path(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     sim = ra.simulate(preset="lasso-path")
     assert sim.runs[0].zero_lam[1] < sim.runs[0].zero_lam[0] and sim.runs[1].zero_lam == (None, None)
     (tmp_path / "m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 4\nanimate = "lam"\n'
                                      '[[job]]\nlam_scale = ["linear", "log"]\nlam_range = "0.01,1"\n'
                                      'out = "p-{lam_scale}.gif"\n')
-    status, out, _ = run_cli(capsys, "batch", "m.toml", "--no-progress")
+    status, out, _ = cli("batch", "m.toml", "--no-progress")
     assert status == 0 and "2 jobs: 2 rendered" in out
     assert json.loads((tmp_path / "p-log.gif.json").read_text())["lams_shown"][0] == pytest.approx(0.01)

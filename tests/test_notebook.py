@@ -23,6 +23,7 @@ def shown(explorer) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(explorer.image.value)).convert("RGB"))
 
 
+@pytest.mark.slow
 def test_importing_the_package_loads_neither_matplotlib_nor_ipywidgets():
     code = "import sys, regviz_anim; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False",
@@ -106,6 +107,7 @@ def test_animation_repr_is_one_line_and_the_image_has_alt_text():
     assert 'alt="Animation of gradient descent: L1: exactly 0 since step 24' in anim._repr_html_()
 
 
+@pytest.mark.slow
 def test_the_example_notebook_runs(tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")

@@ -18,41 +18,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import regviz_anim as ra
-from regviz_anim.cli import main
 from regviz_anim.outputs.transaction import leftovers
-from processes import alive, children
-
-SMALL = ["--size", "320x180", "--no-progress"]
+from helpers import SMALL, alive, children, one_line_error, run, tree, wait_for
 
 
-def cli(capsys, *argv):
-    status = main(list(argv))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
 
 
-def run(*argv, cwd, **kwargs):
-    return subprocess.run([sys.executable, "-m", "regviz_anim", *argv], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, **kwargs)
 
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file below ``folder`` (hidden ones too) with its bytes."""
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def one_line_error(err: str, *fragments: str) -> bool:
-    return (err.startswith("regviz-anim: error: ") and err.count("\n") == 1 and "Traceback" not in err
-            and all(f in err for f in fragments))
 
 
 # --- 1. a frames folder holds only what this tool wrote ------------------------------------------
 
-def test_1_frames_dir_with_other_files_is_refused_and_kept(tmp_path, capsys, monkeypatch):
+def test_1_frames_dir_with_other_files_is_refused_and_kept(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "mydocs").mkdir()
     (tmp_path / "mydocs" / "notes.txt").write_text("precious")
-    status, _, err = cli(capsys, "render", "--frames", "3", "-o", "b.gif", "--frames-dir", "mydocs", *SMALL)
+    status, _, err = cli("render", "--frames", "3", "-o", "b.gif", "--frames-dir", "mydocs", *SMALL)
     assert status == 2 and one_line_error(err, "--frames-dir mydocs: holds 'notes.txt'")
     assert tree(tmp_path) == {"mydocs/notes.txt": b"precious"}
 
@@ -63,7 +44,7 @@ def test_1_frames_dir_with_other_files_is_refused_and_kept(tmp_path, capsys, mon
     ("afile", "is a file, not a folder"),
     ("alink", "is a symbolic link"),
 ])
-def test_1_frames_dir_that_is_a_parent_a_file_or_a_link_is_refused(tmp_path, capsys, monkeypatch, folder, fragment):
+def test_1_frames_dir_that_is_a_parent_a_file_or_a_link_is_refused(tmp_path, cli, monkeypatch, folder, fragment):
     work = tmp_path / "work"
     work.mkdir()
     (work / "afile").write_text("mine")
@@ -71,24 +52,24 @@ def test_1_frames_dir_that_is_a_parent_a_file_or_a_link_is_refused(tmp_path, cap
     (work / "alink").symlink_to(tmp_path / "target")
     monkeypatch.chdir(work)
     before = tree(tmp_path)
-    status, _, err = cli(capsys, "render", "--frames", "3", "-o", "b.gif", "--frames-dir", folder, *SMALL)
+    status, _, err = cli("render", "--frames", "3", "-o", "b.gif", "--frames-dir", folder, *SMALL)
     assert status == 2 and one_line_error(err, f"--frames-dir {folder}", fragment)
     assert tree(tmp_path) == before and sorted(os.listdir(work)) == ["afile", "alink"]
 
 
-def test_1_poster_inside_the_frames_folder_collides(tmp_path, capsys, monkeypatch):
+def test_1_poster_inside_the_frames_folder_collides(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    status, _, err = cli(capsys, "render", "--frames", "3", "-o", "b.gif", "--frames-dir", "F", "--poster", "F/p.png",
+    status, _, err = cli("render", "--frames", "3", "-o", "b.gif", "--frames-dir", "F", "--poster", "F/p.png",
                          *SMALL)
     assert status == 2 and one_line_error(err, "--poster F/p.png: collides with --frames-dir F")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_1_a_folder_of_this_tools_frames_is_replaced_whole(tmp_path, capsys, monkeypatch):
+def test_1_a_folder_of_this_tools_frames_is_replaced_whole(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert cli(capsys, "render", "--frames", "4", "-o", "b.gif", "--frames-dir", "F", *SMALL)[0] == 0
+    assert cli("render", "--frames", "4", "-o", "b.gif", "--frames-dir", "F", *SMALL)[0] == 0
     assert sorted(os.listdir("F")) == [f"frame_{i:05d}.png" for i in range(4)]
-    assert cli(capsys, "render", "--frames", "3", "-o", "b.gif", "--frames-dir", "F", *SMALL)[0] == 0
+    assert cli("render", "--frames", "3", "-o", "b.gif", "--frames-dir", "F", *SMALL)[0] == 0
     assert sorted(os.listdir("F")) == [f"frame_{i:05d}.png" for i in range(3)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["F", "b.gif", "b.gif.json"]
 
@@ -102,6 +83,7 @@ def full_disk(limit: int):
     return limit_file_size
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["x.mp4", "x.gif"])
 def test_2_a_full_disk_keeps_the_earlier_render_and_exits_1(tmp_path, name):
     assert run("render", "-o", name, "--frames", "10", "--poster", "p.png", *SMALL, cwd=tmp_path).returncode == 0
@@ -129,76 +111,70 @@ def test_2_ffmpeg_failing_is_reported_even_when_it_exits_late(tmp_path, monkeypa
 
 # --- 3. one render, one commit; batch trusts only files that match their sidecar ------------------
 
-def test_3_a_failure_partway_leaves_every_earlier_output_as_it_was(tmp_path, capsys, monkeypatch):
+def test_3_a_failure_partway_leaves_every_earlier_output_as_it_was(tmp_path, cli, monkeypatch):
     from regviz_anim.encoders import PngPoster
 
     monkeypatch.chdir(tmp_path)
     argv = ["render", "-o", "a.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "4", *SMALL]
-    assert cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     before = tree(tmp_path)
 
     def disk_full(self, *exc):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(PngPoster, "__exit__", disk_full)
-    status, _, err = cli(capsys, *argv[:-3], "--lam", "0.2", *SMALL)
+    status, _, err = cli(*argv[:-3], "--lam", "0.2", *SMALL)
     assert status == 1 and one_line_error(err, "rendering a.gif failed: No space left on device")
     assert tree(tmp_path) == before
 
 
-def test_3_the_sidecar_fingerprints_every_output(tmp_path, capsys, monkeypatch):
+def test_3_the_sidecar_fingerprints_every_output(tmp_path, cli, monkeypatch):
     import hashlib
 
     monkeypatch.chdir(tmp_path)
-    assert cli(capsys, "render", "-o", "a.gif", "--poster", "p.png", "--frames", "4", *SMALL)[0] == 0
+    assert cli("render", "-o", "a.gif", "--poster", "p.png", "--frames", "4", *SMALL)[0] == 0
     outputs = json.loads(Path("a.gif.json").read_text())["outputs"]
     for key, name in (("out", "a.gif"), ("poster", "p.png")):
         data = Path(name).read_bytes()
         assert outputs[key] == {"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def test_3_batch_renders_again_an_output_that_no_longer_matches(tmp_path, capsys, monkeypatch):
+def test_3_batch_renders_again_an_output_that_no_longer_matches(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 4\n'
                               '[[job]]\nlam = [0.2, 0.5]\nout = "o/{lam}.gif"\nposter = "o/{lam}.png"\n')
-    assert cli(capsys, "batch", "m.toml", "--no-progress")[0] == 0
-    assert "2 jobs: 2 skipped" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert cli("batch", "m.toml", "--no-progress")[0] == 0
+    assert "2 jobs: 2 skipped" in cli("batch", "m.toml", "--no-progress")[1]
     gif = Path("o/0.2.gif")
     gif.write_bytes(gif.read_bytes()[:-100])             # truncated
     Path("o/0.5.png").write_bytes(Path("o/0.2.png").read_bytes())  # replaced
-    status, out, _ = cli(capsys, "batch", "m.toml", "--no-progress")
+    status, out, _ = cli("batch", "m.toml", "--no-progress")
     assert status == 0 and "2 jobs: 2 rendered" in out
-    assert "2 jobs: 2 skipped" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "2 jobs: 2 skipped" in cli("batch", "m.toml", "--no-progress")[1]
 
 
 # --- 4. any name the file system accepts -------------------------------------------------------
 
 @pytest.mark.parametrize("length", [230, 237, 250])
-def test_4_long_names_render_with_their_sidecar(tmp_path, capsys, length):
+def test_4_long_names_render_with_their_sidecar(tmp_path, cli, length):
     out = tmp_path / ("n" * (length - 4) + ".gif")
     poster = tmp_path / ("p" * 251 + ".png")  # 255: no sidecar beside a poster
-    assert cli(capsys, "render", "-o", str(out), "--frames", "3", "--poster", str(poster), *SMALL)[0] == 0
+    assert cli("render", "-o", str(out), "--frames", "3", "--poster", str(poster), *SMALL)[0] == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([out.name, out.name + ".json", poster.name])
 
 
-def test_4_a_name_too_long_for_its_sidecar_is_exit_2_before_anything_is_written(tmp_path, capsys):
+def test_4_a_name_too_long_for_its_sidecar_is_exit_2_before_anything_is_written(tmp_path, cli):
     out = tmp_path / ("n" * 247 + ".gif")  # 251 bytes: fine alone, but NAME.json would be 256
     out.write_bytes(b"older")
-    status, _, err = cli(capsys, "render", "-o", str(out), "--frames", "3", *SMALL)
+    status, _, err = cli("render", "-o", str(out), "--frames", "3", *SMALL)
     assert status == 2 and one_line_error(err, "the name is 256 bytes with its sidecar's '.json'", "allows 255")
     assert tree(tmp_path) == {out.name: b"older"}
 
 
 # --- 5. a killed render's leftovers are removed by the next render of that target ----------------
 
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        time.sleep(0.02)
 
-
+@pytest.mark.slow
 def test_5_leftovers_of_a_killed_render_are_removed_next_time(tmp_path):
     (tmp_path / ".notes.part.gif").write_text("not ours")
     (tmp_path / ".a.gif.keep").write_text("not ours either")
@@ -221,6 +197,7 @@ SLOW_JOBS = ('[defaults]\nsize = "320x180"\nframes = 300\nsteps = 300\n'
              '[[job]]\nlam = [0.2, 0.3, 0.4, 0.5]\nout = "out/lam{lam}.gif"\n')
 
 
+@pytest.mark.slow
 def test_6_a_worker_killed_fails_only_its_job(tmp_path):
     (tmp_path / "m.toml").write_text(SLOW_JOBS)
     proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "batch", "m.toml", "--jobs", "2", "--no-progress"],
@@ -236,6 +213,7 @@ def test_6_a_worker_killed_fails_only_its_job(tmp_path):
     assert not [n for n in os.listdir(tmp_path / "out") if ".part" in n]
 
 
+@pytest.mark.slow
 def test_6_sigterm_stops_every_worker_and_exits_143(tmp_path):
     (tmp_path / "m.toml").write_text(SLOW_JOBS)
     proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "batch", "m.toml", "--jobs", "2", "--no-progress"],
@@ -253,11 +231,11 @@ def test_6_sigterm_stops_every_worker_and_exits_143(tmp_path):
 
 # --- 7. every output key is a template; collisions are found before anything renders -------------
 
-def test_7_poster_and_frames_dir_are_templates(tmp_path, capsys, monkeypatch):
+def test_7_poster_and_frames_dir_are_templates(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 3\n[[job]]\nlam = [0.2, 0.5]\n'
                               'out = "o/{lam}.gif"\nposter = "p{lam}-{job}.png"\nframes_dir = "f{job}"\n')
-    assert cli(capsys, "batch", "m.toml", "--no-progress")[0] == 0
+    assert cli("batch", "m.toml", "--no-progress")[0] == 0
     assert Path("p0.2-1.png").is_file() and Path("p0.5-2.png").is_file()
     assert len(os.listdir("f1")) == 3 and len(os.listdir("f2")) == 3
 
@@ -268,12 +246,12 @@ def test_7_poster_and_frames_dir_are_templates(tmp_path, capsys, monkeypatch):
     ('[[job]]\nout = "a.gif"\nframes_dir = "F"\n[[job]]\nout = "F/b.gif"\n', "jobs 1 and 2 both write F/b.gif"),
     ('[[job]]\nout = "a.gif"\nposter = "a.gif.json"\n', "suffix must be one of .png"),
 ])
-def test_7_collisions_among_all_outputs_are_exit_2(tmp_path, capsys, monkeypatch, jobs, fragment):
+def test_7_collisions_among_all_outputs_are_exit_2(tmp_path, cli, monkeypatch, jobs, fragment):
     monkeypatch.chdir(tmp_path)
     Path("real").mkdir()
     Path("link").symlink_to("real")
     Path("m.toml").write_text(jobs)
-    status, out, err = cli(capsys, "batch", "m.toml", "--no-progress")
+    status, out, err = cli("batch", "m.toml", "--no-progress")
     assert status == 2 and out == "" and one_line_error(err, fragment)
     assert sorted(os.listdir()) == ["link", "m.toml", "real"] and os.listdir("real") == []
 
@@ -289,8 +267,8 @@ def test_7_collisions_among_all_outputs_are_exit_2(tmp_path, capsys, monkeypatch
     (["--x-range=0,1e-300"], "at least 1e-06 apart"),
     (["--lam", "1e300"], "--lam 1e300: must be a finite number >= 0 and <= 1e+06"),
 ])
-def test_8_values_that_overflow_are_exit_2(tmp_path, capsys, argv, fragment):
-    status, out, err = cli(capsys, "simulate", "-o", str(tmp_path / "s.json"), *argv)
+def test_8_values_that_overflow_are_exit_2(tmp_path, cli, argv, fragment):
+    status, out, err = cli("simulate", "-o", str(tmp_path / "s.json"), *argv)
     assert status == 2 and one_line_error(err, fragment) and list(tmp_path.iterdir()) == []
 
 
@@ -331,8 +309,8 @@ def argv_of(options: dict) -> list[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(options=extreme)
-def test_8_extreme_values_simulate_to_strict_json_or_a_clear_error(capsys, options):
-    status, out, err = cli(capsys, "simulate", "--steps", "50", *argv_of(options))
+def test_8_extreme_values_simulate_to_strict_json_or_a_clear_error(cli, options):
+    status, out, err = cli("simulate", "--steps", "50", *argv_of(options))
     assert (status == 0 and err == "") or (status == 2 and one_line_error(err)), err
     if status == 0:
         document = strict(out)
@@ -341,9 +319,9 @@ def test_8_extreme_values_simulate_to_strict_json_or_a_clear_error(capsys, optio
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(options=extreme)
-def test_8_extreme_values_render_or_give_a_clear_error(tmp_path, capsys, options):
+def test_8_extreme_values_render_or_give_a_clear_error(tmp_path, cli, options):
     out = tmp_path / "x.gif"
-    status, _, err = cli(capsys, "render", "-o", str(out), "--steps", "30", "--frames", "3", "--size", "160x90",
+    status, _, err = cli("render", "-o", str(out), "--steps", "30", "--frames", "3", "--size", "160x90",
                          "--no-progress", *argv_of(options))
     assert status in (0, 2) and "Traceback" not in err, err
     if status == 0:
@@ -356,13 +334,13 @@ def test_8_scene_data_refuses_non_finite_numbers():
     import numpy as np
     from regviz_anim.numerics import simulate
     from regviz_anim.options import Scenario
-    from regviz_anim.scenedata import describe
+    from regviz_anim.scenedata import scene_data
 
     sim = simulate(Scenario())
     run = sim.runs[0]
     broken = type(run)(**{**run.__dict__, "w": np.array([[1.0], [np.nan]])})
     with pytest.raises(ValueError, match="not finite"):
-        describe(type(sim)(sim.scenario, sim.data, (broken,), sim.clock), 2)
+        scene_data(type(sim)(sim.scenario, sim.data, (broken,), sim.clock), 2)
 
 
 # --- 9. one cap on the number of frames ---------------------------------------------------------
@@ -372,8 +350,8 @@ def test_8_scene_data_refuses_non_finite_numbers():
     (["--duration", "1e12"], "--duration 1000000000000.0: at 20 fps must be at most 5000 s"),
     (["--frames", "100001"], "--frames 100001: must be a whole number from 2 to 100000"),
 ])
-def test_9_duration_and_frames_share_one_cap(tmp_path, capsys, argv, fragment):
-    status, _, err = cli(capsys, "render", "-o", str(tmp_path / "a.gif"), *argv, "--no-progress")
+def test_9_duration_and_frames_share_one_cap(tmp_path, cli, argv, fragment):
+    status, _, err = cli("render", "-o", str(tmp_path / "a.gif"), *argv, "--no-progress")
     assert status == 2 and one_line_error(err, fragment) and list(tmp_path.iterdir()) == []
 
 
@@ -390,25 +368,25 @@ def test_9_duration_and_frames_share_one_cap(tmp_path, capsys, argv, fragment):
     (b'[[job]]\n' + b"".join(k + b' = [' + b"1," * 999 + b'2]\n' for k in (b"seed", b"steps", b"n_points", b"fps"))
      + b'out = "{job}.gif"\n', "expands to more than 10000 jobs"),
 ])
-def test_10_odd_manifests_are_exit_2_with_one_line(tmp_path, capsys, content, fragment):
+def test_10_odd_manifests_are_exit_2_with_one_line(tmp_path, cli, content, fragment):
     path = tmp_path / "m.toml"
     path.write_bytes(content)
-    status, out, err = cli(capsys, "batch", str(path), "--no-progress")
+    status, out, err = cli("batch", str(path), "--no-progress")
     assert status == 2 and out == "" and one_line_error(err, f"{path}: ", fragment)
     assert os.listdir(tmp_path) == ["m.toml"]
 
 
-def test_10_a_byte_order_mark_is_accepted(tmp_path, capsys, monkeypatch):
+def test_10_a_byte_order_mark_is_accepted(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_bytes('\ufeff[[job]]\nsize = "320x180"\nframes = 3\nout = "a.gif"\n'.encode("utf-8"))
-    assert cli(capsys, "batch", "m.toml", "--no-progress")[0] == 0 and Path("a.gif").is_file()
+    assert cli("batch", "m.toml", "--no-progress")[0] == 0 and Path("a.gif").is_file()
 
 
 # --- 11. a missing output folder is created, everywhere, and only once the values are good --------
 
-def test_11_render_creates_a_missing_folder_and_says_so(tmp_path, capsys, monkeypatch):
+def test_11_render_creates_a_missing_folder_and_says_so(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    status, _, err = cli(capsys, "render", "-o", "outputs/sub/seed.mp4", "--frames", "3", *SMALL)
+    status, _, err = cli("render", "-o", "outputs/sub/seed.mp4", "--frames", "3", *SMALL)
     assert status == 0 and Path("outputs/sub/seed.mp4").is_file()
     assert "created the folder outputs/" in err and "created the folder outputs/sub/" in err
 
@@ -419,23 +397,24 @@ def test_11_the_api_creates_a_missing_folder(tmp_path, monkeypatch):
     assert result.path.is_file() and result.created == (Path("outputs"),)
 
 
-def test_11_a_bad_value_creates_nothing(tmp_path, capsys, monkeypatch):
+def test_11_a_bad_value_creates_nothing(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert cli(capsys, "render", "--lam", "-1")[0] == 2
-    assert cli(capsys, "render", "-o", "new/a.gif", "--fps", "30")[0] == 2
+    assert cli("render", "--lam", "-1")[0] == 2
+    assert cli("render", "-o", "new/a.gif", "--fps", "30")[0] == 2
     assert os.listdir() == []
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
-def test_11_a_folder_that_is_not_writable_is_exit_2(tmp_path, capsys):
+def test_11_a_folder_that_is_not_writable_is_exit_2(tmp_path, cli):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
-    status, _, err = cli(capsys, "render", "-o", str(locked / "sub" / "a.gif"), *SMALL)
+    status, _, err = cli("render", "-o", str(locked / "sub" / "a.gif"), *SMALL)
     assert status == 2 and one_line_error(err, "is not writable")
 
 
 # --- 12. one line on Ctrl-C; the same refusal everywhere -----------------------------------------
 
+@pytest.mark.slow
 def test_12_ctrl_c_with_workers_prints_one_line(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.gif", "--workers", "2",
                              "--frames", "600", "--steps", "600", *SMALL], cwd=tmp_path, start_new_session=True,
@@ -477,16 +456,17 @@ def test_12_whole_numbers_that_are_exact_are_accepted():
 
 @pytest.mark.parametrize("argv", [["--lam", "1_0"], ["--lam", "\u0661"], ["--steps", "1_0"], ["--steps", "\u0665"],
                                   ["--seed", "\uff11"]])
-def test_12_the_command_line_takes_plain_ascii_numbers_only(capsys, argv):
-    status, out, err = cli(capsys, "simulate", *argv)
+def test_12_the_command_line_takes_plain_ascii_numbers_only(cli, argv):
+    status, out, err = cli("simulate", *argv)
     assert status == 2 and out == "" and one_line_error(err, argv[0])
 
 
 # --- 13. the MP4 is tagged BT.709 through and through ------------------------------------------
 
-def test_13_mp4_colour_tags_are_all_bt709(tmp_path, capsys):
+@pytest.mark.slow
+def test_13_mp4_colour_tags_are_all_bt709(tmp_path, cli):
     out = tmp_path / "a.mp4"
-    assert cli(capsys, "render", "-o", str(out), "--frames", "3", *SMALL)[0] == 0
+    assert cli("render", "-o", str(out), "--frames", "3", *SMALL)[0] == 0
     proc = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(out)],
                           capture_output=True, text=True)
     video = next(line for line in proc.stderr.splitlines() if "Video:" in line)
@@ -550,6 +530,7 @@ def start_batch(tmp_path, *argv):
 
 # --- 14. a Dask batch whose scheduler dies ends, with a row for every job -----------------------
 
+@pytest.mark.slow
 def test_14_a_dask_batch_whose_scheduler_dies_ends_with_every_row(tmp_path, dask_processes):
     (tmp_path / "m.toml").write_text(TWELVE_JOBS)
     proc = start_batch(tmp_path, "m.toml", "--scheduler", dask_processes.address)
@@ -569,6 +550,7 @@ def test_14_a_dask_batch_whose_scheduler_dies_ends_with_every_row(tmp_path, dask
     assert not [n for n in os.listdir(tmp_path / "out") if n.startswith(".")]
 
 
+@pytest.mark.slow
 def test_14_sigterm_to_a_dask_batch_exits_143_in_one_line(tmp_path, dask_processes):
     (tmp_path / "m.toml").write_text(TWELVE_JOBS)
     proc = start_batch(tmp_path, "m.toml", "--scheduler", dask_processes.address)
@@ -581,8 +563,9 @@ def test_14_sigterm_to_a_dask_batch_exits_143_in_one_line(tmp_path, dask_process
 
 # --- 15. a scheduler that accepts and never answers is given up on -----------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("server", ["silent", "http"])
-def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, capsys, monkeypatch, server):
+def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, cli, monkeypatch, server):
     pytest.importorskip("distributed")
     import socket
     import http.server
@@ -605,7 +588,7 @@ def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, c
         port = listener.server_address[1]
         threading.Thread(target=listener.serve_forever, daemon=True).start()
     start = time.monotonic()
-    status, out, err = cli(capsys, "batch", "m.toml", "--scheduler", f"tcp://127.0.0.1:{port}", "--no-progress")
+    status, out, err = cli("batch", "m.toml", "--scheduler", f"tcp://127.0.0.1:{port}", "--no-progress")
     assert time.monotonic() - start < 10
     assert status == 1 and out == "" and one_line_error(err, f"cannot reach the Dask scheduler at "
                                                              f"tcp://127.0.0.1:{port}: no answer within 2 s")
@@ -619,23 +602,23 @@ def test_15_a_scheduler_that_never_answers_is_exit_1_after_the_bound(tmp_path, c
 
 # --- 16. a commit either completes or leaves every earlier file as it was, and says which -------
 
-def test_16_a_sidecar_path_that_is_a_folder_is_refused_before_rendering(tmp_path, capsys, monkeypatch):
+def test_16_a_sidecar_path_that_is_a_folder_is_refused_before_rendering(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
+    assert cli("render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
     os.remove("x.gif.json")
     os.mkdir("x.gif.json")
     before = tree(tmp_path)
-    status, _, err = cli(capsys, "render", "-o", "x.gif", "--lam", "0.3", "--frames", "3", *SMALL)
+    status, _, err = cli("render", "-o", "x.gif", "--lam", "0.3", "--frames", "3", *SMALL)
     assert status == 2 and one_line_error(err, "--out x.gif: x.gif.json is a folder")
     assert tree(tmp_path) == before and Path("x.gif.json").is_dir()
 
 
-def test_16_a_frames_folder_on_a_mount_point_is_refused(tmp_path, capsys, monkeypatch):
+def test_16_a_frames_folder_on_a_mount_point_is_refused(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     os.mkdir("mnt")
     real = os.path.ismount
     monkeypatch.setattr(os.path, "ismount", lambda p: os.path.basename(os.fspath(p)) == "mnt" or real(p))
-    status, _, err = cli(capsys, "render", "-o", "x.gif", "--frames-dir", "mnt", "--frames", "3", *SMALL)
+    status, _, err = cli("render", "-o", "x.gif", "--frames-dir", "mnt", "--frames", "3", *SMALL)
     assert status == 2 and one_line_error(err, "--frames-dir mnt: is a mount point")
     assert sorted(os.listdir()) == ["mnt"]
 
@@ -657,25 +640,25 @@ def failing_rename(monkeypatch, fails, also_back=False):
 
 
 @pytest.mark.parametrize("last", ["x.gif.json", "F"])
-def test_16_a_rename_failing_midway_puts_back_every_earlier_file(tmp_path, capsys, monkeypatch, last):
+def test_16_a_rename_failing_midway_puts_back_every_earlier_file(tmp_path, cli, monkeypatch, last):
     monkeypatch.chdir(tmp_path)
     argv = ["render", "-o", "x.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "3", *SMALL]
-    assert cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     before = tree(tmp_path)
     failing_rename(monkeypatch, lambda name: name == last)
-    status, _, err = cli(capsys, *argv, "--lam", "0.3")
+    status, _, err = cli(*argv, "--lam", "0.3")
     assert status == 1 and one_line_error(err, f"rendering x.gif failed: {last}: Device or resource busy",
                                           "the earlier x.gif, p.png, F, x.gif.json are kept")
     assert tree(tmp_path) == before  # the GIF and poster renamed before it are the earlier ones again
 
 
-def test_16_a_commit_that_cannot_be_undone_says_which_files_are_new(tmp_path, capsys, monkeypatch):
+def test_16_a_commit_that_cannot_be_undone_says_which_files_are_new(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     argv = ["render", "-o", "x.gif", "--poster", "p.png", "--frames", "3", *SMALL]
-    assert cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     old = tree(tmp_path)
     failing_rename(monkeypatch, lambda name: name == "x.gif.json", also_back=True)
-    status, _, err = cli(capsys, *argv, "--lam", "0.3")
+    status, _, err = cli(*argv, "--lam", "0.3")
     assert status == 1 and one_line_error(err, "x.gif, p.png hold the new render and could not be put back",
                                           "the earlier x.gif.json is kept")
     now = tree(tmp_path)
@@ -684,7 +667,7 @@ def test_16_a_commit_that_cannot_be_undone_says_which_files_are_new(tmp_path, ca
 
 # --- 17. two writers of one target: the second says so; neither destroys the other's work -------
 
-def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_path, capsys, monkeypatch):
+def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_path, cli, monkeypatch):
     from regviz_anim.outputs.transaction import Transaction
 
     monkeypatch.chdir(tmp_path)
@@ -692,21 +675,22 @@ def test_17_a_target_being_written_is_exit_2_and_its_files_are_untouched(tmp_pat
         other.prepare([Path("x.gif")])
         staged = other.file(Path("x.gif"))
         staged.write_bytes(b"half a GIF")
-        status, _, err = cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)
+        status, _, err = cli("render", "-o", "x.gif", "--frames", "3", *SMALL)
         assert status == 2 and one_line_error(err, f"--out x.gif: x.gif is being written by another render "
                                                    f"(pid {os.getpid()})")
         assert staged.read_bytes() == b"half a GIF"
         from regviz_anim.outputs.transaction import remove_leftovers
         assert remove_leftovers(Path("x.gif")) == [] and staged.exists()  # a live writer's: not leftovers
         Path("m.toml").write_text('[[job]]\nout = "x.gif"\nframes = 3\nsize = "320x180"\n')
-        status, out, _ = cli(capsys, "batch", "m.toml", "--no-progress")
+        status, out, _ = cli("batch", "m.toml", "--no-progress")
         assert status == 1 and "x.gif is being written by another render" in out
         assert staged.read_bytes() == b"half a GIF"
         other.abort()
     assert not [n for n in os.listdir() if n.startswith(".")]  # the lock goes with its writer
-    assert cli(capsys, "render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
+    assert cli("render", "-o", "x.gif", "--frames", "3", *SMALL)[0] == 0
 
 
+@pytest.mark.slow
 def test_17_a_killed_writers_lock_does_not_block_the_next(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.gif", "--frames", "400",
                              "--steps", "400", *SMALL], cwd=tmp_path)
@@ -718,6 +702,7 @@ def test_17_a_killed_writers_lock_does_not_block_the_next(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["a.gif", "a.gif.json"]
 
 
+@pytest.mark.slow
 def test_17_concurrent_renders_of_one_target_never_both_succeed_with_a_broken_file(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-m", "regviz_anim", "render", "-o", "a.gif", "--frames", "60",
                                "--lam", str(lam), *SMALL], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
@@ -733,33 +718,34 @@ def test_17_concurrent_renders_of_one_target_never_both_succeed_with_a_broken_fi
 
 # --- 18. a deck is up to date only when its jobs, their order and its own bytes are -------------
 
-def test_18_a_deck_follows_its_jobs_order_and_its_own_bytes(tmp_path, capsys, monkeypatch):
+def test_18_a_deck_follows_its_jobs_order_and_its_own_bytes(tmp_path, cli, monkeypatch):
     pytest.importorskip("pptx")
     monkeypatch.chdir(tmp_path)
     head = '[defaults]\nsize = "320x180"\nframes = 4\ndeck = "d.pptx"\n'
     job = '[[job]]\nlam = {lam}\nout = "o/{name}.mp4"\n'
     Path("m.toml").write_text(head + job.format(lam=0.2, name="a") + job.format(lam=0.4, name="b"))
-    assert "wrote deck d.pptx (2 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
-    assert "deck d.pptx up to date" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "wrote deck d.pptx (2 slides)" in cli("batch", "m.toml", "--no-progress")[1]
+    assert "deck d.pptx up to date" in cli("batch", "m.toml", "--no-progress")[1]
 
     def titles():
         from pptx import Presentation
         return [{s.name: s for s in slide.shapes}["Title"].text_frame.text for slide in Presentation("d.pptx").slides]
 
     Path("m.toml").write_text(head + job.format(lam=0.4, name="b") + job.format(lam=0.2, name="a"))
-    out = cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    out = cli("batch", "m.toml", "--no-progress")[1]
     assert "2 jobs: 2 skipped" in out and "wrote deck d.pptx (2 slides)" in out
     assert ["λ = 0.4" in t for t in titles()] == [True, False]
     Path("m.toml").write_text(head + job.format(lam=0.4, name="b"))
-    assert "wrote deck d.pptx (1 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "wrote deck d.pptx (1 slides)" in cli("batch", "m.toml", "--no-progress")[1]
     Path("d.pptx").write_bytes(b"")
-    assert "wrote deck d.pptx (1 slides)" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
-    assert "deck d.pptx up to date" in cli(capsys, "batch", "m.toml", "--no-progress")[1]
+    assert "wrote deck d.pptx (1 slides)" in cli("batch", "m.toml", "--no-progress")[1]
+    assert "deck d.pptx up to date" in cli("batch", "m.toml", "--no-progress")[1]
 
 
 # --- 19. a Dask job's outputs come in bounded chunks: memory flat in the job's size ---------------
 
-def test_19_outputs_are_fetched_in_chunks_and_the_workers_folders_removed(tmp_path, capsys, monkeypatch):
+@pytest.mark.slow
+def test_19_outputs_are_fetched_in_chunks_and_the_workers_folders_removed(tmp_path, cli, monkeypatch):
     distributed = pytest.importorskip("distributed")
     from regviz_anim.batch import cluster
 
@@ -771,9 +757,9 @@ def test_19_outputs_are_fetched_in_chunks_and_the_workers_folders_removed(tmp_pa
     manifest = '[defaults]\nsize = "320x180"\nframes = 12\n[[job]]\nout = "{w}/a.gif"\nframes_dir = "{w}/f"\n'
     Path("here.toml").write_text(manifest.replace("{w}", "here"))
     Path("there.toml").write_text(manifest.replace("{w}", "there"))
-    assert cli(capsys, "batch", "here.toml", "--no-progress")[0] == 0
+    assert cli("batch", "here.toml", "--no-progress")[0] == 0
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as lc:
-        status, out, _ = cli(capsys, "batch", "there.toml", "--scheduler", lc.scheduler_address, "--no-progress")
+        status, out, _ = cli("batch", "there.toml", "--scheduler", lc.scheduler_address, "--no-progress")
     assert status == 0, out
     assert tree(Path("there")) == tree(Path("here")) | {"a.gif.json": tree(Path("there"))["a.gif.json"]}
     assert len(reads) > 3 and all(sum(part[3] for part in read) <= 20_000 for read in reads)
@@ -786,6 +772,7 @@ def tempfile_dir() -> str:
     return tempfile.gettempdir()
 
 
+@pytest.mark.slow
 def test_19_a_killed_workers_job_folder_is_removed_by_the_next_job(tmp_path, monkeypatch):
     import tempfile
 
@@ -814,23 +801,24 @@ def test_19_a_killed_workers_job_folder_is_removed_by_the_next_job(tmp_path, mon
     ("udp://1.2.3.4:5", "udp:// is not a scheme this batch speaks"),
     ("tls://127.0.0.1:8786", "tls:// needs certificates"),
 ])
-def test_20_a_malformed_scheduler_address_is_exit_2_at_once(tmp_path, capsys, monkeypatch, address, fragment):
+def test_20_a_malformed_scheduler_address_is_exit_2_at_once(tmp_path, cli, monkeypatch, address, fragment):
     pytest.importorskip("distributed")
     monkeypatch.chdir(tmp_path)
     Path("m.toml").write_text('[[job]]\nout = "a.gif"\n')
     start = time.monotonic()
-    status, out, err = cli(capsys, "batch", "m.toml", "--scheduler", address)
+    status, out, err = cli("batch", "m.toml", "--scheduler", address)
     assert time.monotonic() - start < 5
     assert status == 2 and out == "" and one_line_error(err, f"--scheduler {address}: {fragment}")
     Path("m.toml").write_text(f'[defaults]\nscheduler = "{address}"\n[[job]]\nout = "a.gif"\n')
     if "tls" not in address:  # the manifest checks the form; TLS settings are checked when it runs
-        status, _, err = cli(capsys, "batch", "m.toml", "--dry-run")
+        status, _, err = cli("batch", "m.toml", "--dry-run")
         assert status == 2 and fragment in err
     assert sorted(os.listdir()) == ["m.toml"]
 
 
 # --- 21. modes from the umask -------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_21_every_output_takes_its_mode_from_the_umask(tmp_path):
     argv = ["-o", "a.gif", "--poster", "p.png", "--frames-dir", "F", "--frames", "3", *SMALL]
     for umask, file_mode, folder_mode in ((0o077, 0o600, 0o700), (0o002, 0o664, 0o775)):
@@ -847,6 +835,7 @@ def test_21_every_output_takes_its_mode_from_the_umask(tmp_path):
 
 # --- 22. no temporary folder outside the target's folder -----------------------------------------
 
+@pytest.mark.slow
 def test_22_a_deck_render_works_beside_its_target_not_in_tmpdir(tmp_path):
     pytest.importorskip("pptx")
     tmp = tmp_path / "tmp"
@@ -875,15 +864,16 @@ def test_23_the_minimiser_is_below_every_iterate_however_alike_the_features(corr
         assert best <= float(run_.loss.min()) + 1e-12 * max(1.0, abs(best))
 
 
-def test_23_features_the_same_to_rounding_are_exit_2_naming_the_correlation(capsys):
-    status, out, err = cli(capsys, "simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "none")
+def test_23_features_the_same_to_rounding_are_exit_2_naming_the_correlation(cli):
+    status, out, err = cli("simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "none")
     assert status == 2 and out == "" and one_line_error(err, "--corr 0.9999999999999999: the two features are the "
                                                              "same to rounding", "line of minimisers")
-    assert cli(capsys, "simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "l2")[0] == 0
+    assert cli("simulate", "--features", "2", "--corr", "0.9999999999999999", "--reg", "l2")[0] == 0
 
 
 # --- 24. the smaller ones ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_24_simulate_streams_its_document(tmp_path):
     """A long simulation is written as it is made: memory grows with the arrays, not the text."""
     def peak(steps: int) -> tuple[int, int]:
@@ -933,6 +923,7 @@ def test_24_the_explorers_render_button_says_why_a_file_is_not_written(tmp_path,
     assert os.listdir() == []
 
 
+@pytest.mark.slow
 def test_24_too_few_file_descriptors_is_one_line(tmp_path):
     (tmp_path / "m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 12\n'
                                      '[[job]]\nlam = [0.1, 0.2, 0.3]\nout = "o/{lam}.gif"\n')

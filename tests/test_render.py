@@ -10,12 +10,12 @@ from PIL import Image
 
 from regviz_anim.cli import main
 from regviz_anim.options import RenderSettings, Scenario
-from regviz_anim.scenedata import describe
+from regviz_anim.scenedata import scene_data
 from regviz_anim.renderer import render_simulation
 from regviz_anim.scene import Scene
 from regviz_anim.numerics import simulate
+from helpers import SMALL
 
-SMALL = ["--size", "320x180", "--no-progress"]
 
 
 def gif_frames(path):
@@ -47,7 +47,7 @@ def test_gif_decodes_close_to_the_rendered_frames(tmp_path):
     settings = RenderSettings(size=(320, 180), frames=6, hold=0)
     out = tmp_path / "a.gif"
     render_simulation(sim, settings, out)
-    scene = Scene(describe(sim, 6), size=(320, 180))
+    scene = Scene(scene_data(sim, 6), size=(320, 180))
     with Image.open(out) as im:
         for i in range(6):
             im.seek(i)
@@ -64,7 +64,7 @@ def test_every_gif_pixel_shows_its_frames_nearest_palette_colour(tmp_path):
     sim = simulate(Scenario())
     out = tmp_path / "a.gif"
     render_simulation(sim, RenderSettings(size=(320, 180), frames=12, hold=0), out)
-    scene = Scene(describe(sim, 12), size=(320, 180))
+    scene = Scene(scene_data(sim, 12), size=(320, 180))
     with Image.open(out) as im:
         palette = np.array(im.getpalette(), np.uint8).reshape(-1, 3)
         nearest = NearestColour(palette)
@@ -93,7 +93,7 @@ def test_mp4_is_h264_yuv420p_even_sized_with_all_frames(tmp_path, asked, got):
 
 def test_last_frame_puts_the_l1_marker_at_exactly_zero():
     sim = simulate(Scenario())
-    scene = Scene(describe(sim, 50), size=(640, 360))
+    scene = Scene(scene_data(sim, 50), size=(640, 360))
     scene.frame(scene.frame_count - 1)
     assert scene.markers["L1"].get_xdata()[0] == 0.0
     assert scene.markers["L2"].get_xdata()[0] == pytest.approx(0.20060, abs=5e-6)
@@ -177,6 +177,7 @@ def test_interrupted_render_leaves_no_file_and_the_old_one_intact(tmp_path, suff
     assert out.read_bytes() == b"older render" and list(tmp_path.iterdir()) == [out]
 
 
+@pytest.mark.slow
 def test_core_and_encoders_import_without_matplotlib(tmp_path):
     code = (
         "import sys; sys.modules['matplotlib'] = None\n"
@@ -229,7 +230,7 @@ def gif_bytes(path, frames, **kwargs):
 
 
 def small_frames(n=12):
-    scene = Scene(describe(simulate(Scenario()), n), size=(320, 180))
+    scene = Scene(scene_data(simulate(Scenario()), n), size=(320, 180))
     return [scene.draw(i).copy() for i in range(n)]
 
 
@@ -275,7 +276,7 @@ def test_mp4_decodes_close_to_the_rendered_frames(tmp_path):
     sim = simulate(Scenario())
     out = tmp_path / "a.mp4"
     render_simulation(sim, RenderSettings(size=(640, 360), frames=20, hold=0), out)
-    scene = Scene(describe(sim, 20), size=(640, 360))
+    scene = Scene(scene_data(sim, 20), size=(640, 360))
     reader = imageio_ffmpeg.read_frames(str(out), output_params=[
         "-vf", "scale=in_color_matrix=bt709:in_range=tv:flags=accurate_rnd+full_chroma_int"])
     next(reader)

@@ -10,14 +10,13 @@ from PIL import Image
 from sklearn.linear_model import ElasticNet, Lasso, Ridge
 
 import regviz_anim as ra
-from regviz_anim.cli import main
 from regviz_anim.numerics.steps import run
-from regviz_anim.scenedata import describe
+from regviz_anim.scenedata import scene_data
 from regviz_anim.numerics.penalties import penalty_for
 from regviz_anim.numerics.problem import exact_minimiser, make_dataset
 from regviz_anim.scene import Scene
+from helpers import SMALL
 
-SMALL = ["--size", "320x180", "--no-progress"]
 TOL = dict(tol=1e-14, max_iter=1_000_000, fit_intercept=False)
 
 
@@ -93,14 +92,9 @@ def test_presets_tell_their_stories():
     assert np.all(small["L1"].w[-1] != 0.0) and small["L1"].zero_step == [None, None]
 
 
-def run_cli(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
 
-
-def test_simulate_json_for_two_weights(capsys):
-    status, out, _ = run_cli(capsys, "simulate", "--preset", "diamond")
+def test_simulate_json_for_two_weights(cli):
+    status, out, _ = cli("simulate", "--preset", "diamond")
     doc = json.loads(out)
     assert status == 0 and doc["parameters"]["features"] == 2 and doc["parameters"]["w_true"] == [1.2, 0.1]
     assert all(len(row) == 2 for row in doc["data"]["x"]) and len(doc["data"]["x"]) == 20
@@ -111,9 +105,9 @@ def test_simulate_json_for_two_weights(capsys):
     assert l1["zero_step"][0] is None and isinstance(l1["zero_step"][1], int) and l2["zero_step"] == [None, None]
 
 
-def test_simulate_csv_has_a_column_per_weight(tmp_path, capsys):
+def test_simulate_csv_has_a_column_per_weight(tmp_path, cli):
     out = tmp_path / "d.csv"
-    assert run_cli(capsys, "simulate", "--preset", "diamond", "-o", str(out))[0] == 0
+    assert cli("simulate", "--preset", "diamond", "-o", str(out))[0] == 0
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert list(rows[0]) == ["run", "label", "reg", "update", "step", "lr", "w1", "w2", "loss"]
     assert len(rows) == 2 * 151 and float(rows[150]["w2"]) == 0.0
@@ -130,26 +124,28 @@ def test_simulate_csv_has_a_column_per_weight(tmp_path, capsys):
     (["--features", "2", "--w0", "1,x"], "--w0 1,x: must be a finite number"),
     (["--features", "2", "--lr", "0.9"], "stable only for lr < 1/λmax(A+0.5·I) = 0.6667 with A = XᵀX/n"),
 ])
-def test_bad_two_weight_input_is_exit_2(capsys, argv, fragment):
-    status, out, err = run_cli(capsys, "simulate", *argv)
+def test_bad_two_weight_input_is_exit_2(cli, argv, fragment):
+    status, out, err = cli("simulate", *argv)
     assert status == 2 and out == "" and err.count("\n") == 1 and fragment in err, err
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--panels", "plane"], "--panels plane: plane does not show 1 weight; with --features 1 --animate steps use any of loss,"),
-    (["--features", "2", "--panels", "plane,fit"], "fit does not show 2 weights; with --features 2 --animate steps use any of"),
+    (["--panels", "plane"],
+     "--panels plane: plane does not show 1 weight; with --features 1 --animate steps use any of loss,"),
+    (["--features", "2", "--panels", "plane,fit"],
+     "fit does not show 2 weights; with --features 2 --animate steps use any of"),
 ])
-def test_panels_must_suit_the_number_of_weights(tmp_path, capsys, argv, fragment):
-    status, _, err = run_cli(capsys, "render", "-o", str(tmp_path / "a.gif"), *argv, *SMALL)
+def test_panels_must_suit_the_number_of_weights(tmp_path, cli, argv, fragment):
+    status, _, err = cli("render", "-o", str(tmp_path / "a.gif"), *argv, *SMALL)
     assert status == 2 and fragment in err and list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("size, theme", [("320x180", "light"), ("240x240", "dark")])
-def test_two_weight_gif_decodes_with_every_frame(tmp_path, capsys, size, theme):
+def test_two_weight_gif_decodes_with_every_frame(tmp_path, cli, size, theme):
     out = tmp_path / "d.gif"
     argv = ["render", "--preset", "diamond", "-o", str(out), "--frames", "12", "--hold", "0", "--size", size,
             "--theme", theme, "--poster", str(tmp_path / "p.png"), "--no-progress"]
-    assert run_cli(capsys, *argv)[0] == 0
+    assert cli(*argv)[0] == 0
     with Image.open(out) as im:
         assert im.n_frames == 12 and im.size == tuple(map(int, size.split("x")))
     record = json.loads((tmp_path / "d.gif.json").read_text())
@@ -159,7 +155,7 @@ def test_two_weight_gif_decodes_with_every_frame(tmp_path, capsys, size, theme):
 
 def test_the_plane_puts_l1_on_the_axis_on_the_last_frame():
     sim = ra.simulate(preset="diamond")
-    scene = Scene(describe(sim, 30), size=(640, 360))
+    scene = Scene(scene_data(sim, 30), size=(640, 360))
     scene.frame(scene.frame_count - 1)
     assert scene.markers["L1"].get_ydata()[0] == 0.0 and scene.markers["L2"].get_ydata()[0] != 0.0
 
@@ -174,10 +170,10 @@ def test_the_diamond_and_the_circle_pass_through_the_solutions():
     np.testing.assert_allclose(np.hypot(*circle.T), np.sqrt(0.5), atol=1e-12)
 
 
-def test_batch_and_api_take_two_weights(tmp_path, capsys, monkeypatch):
+def test_batch_and_api_take_two_weights(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "m.toml").write_text('[defaults]\nsize = "320x180"\nframes = 4\nfeatures = 2\n'
                                      '[[job]]\ncorr = [0.0, 0.9]\nw_true = [[1.0, 0.2]]\nout = "c{corr}.gif"\n')
-    status, out, _ = run_cli(capsys, "batch", "m.toml", "--no-progress")
+    status, out, _ = cli("batch", "m.toml", "--no-progress")
     assert status == 0 and "2 jobs: 2 rendered" in out
     assert json.loads((tmp_path / "c0.9.gif.json").read_text())["scenario"]["w_true"] == [1.0, 0.2]

@@ -92,7 +92,8 @@ def render_remote(job) -> dict[str, Any]:
         if settings.poster is not None:
             files["poster"] = [(settings.poster.name, settings.poster.stat().st_size)]
         if settings.frames_dir is not None:
-            files["frames_dir"] = [(f"frames/{p.name}", p.stat().st_size) for p in sorted(settings.frames_dir.iterdir())]
+            files["frames_dir"] = [(f"frames/{p.name}", p.stat().st_size)
+                                   for p in sorted(settings.frames_dir.iterdir())]
         sidecar = sidecar_path(out).read_bytes()
     except (ConfigError, OutputError) as error:  # sent back as text: it may not unpickle over there
         scratch.release(folder)

@@ -55,8 +55,8 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
                 reader = imageio_ffmpeg.read_frames(str(job.out))
                 meta = next(reader)
                 last = None
-                for last in reader:
-                    pass
+                for frame in reader:
+                    last = frame
                 width, height = meta["size"]
                 poster = folder / f"poster-{job.number}.png"
                 Image.frombytes("RGB", (width, height), last).save(poster)

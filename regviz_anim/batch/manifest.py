@@ -193,7 +193,7 @@ def load_manifest(path: str | Path) -> Jobs:
 
 
 def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
-    """The deck's path, checked: a .pptx, python-pptx installed, and every job writing an MP4."""
+    """The deck's path, checked: a .pptx, every job writing an MP4, and python-pptx installed."""
     if not isinstance(raw, str) or not raw:
         raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: must be a .pptx path")
     deck = Path(raw)
@@ -201,13 +201,13 @@ def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
         check_output("deck", deck, (".pptx",), extra_name=".json")
     except ConfigError as error:
         raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: {error.allowed}") from None
-    if importlib.util.find_spec("pptx") is None:
-        raise ManifestError(f'{path}: [defaults]: deck = {raw!r}: a deck needs python-pptx: '
-                            'pip install "regviz-anim[pptx]"')
     for job in jobs:
         if job.out.suffix.lower() != ".mp4":
             raise ManifestError(f"{path}: job {job.number}: out = {str(job.out)!r}: a deck shows each job's video; "
                                 "write .mp4 (a GIF does not play reliably in slides)")
+    if importlib.util.find_spec("pptx") is None:
+        raise ManifestError(f'{path}: [defaults]: deck = {raw!r}: a deck needs python-pptx: '
+                            'pip install "regviz-anim[pptx]"')
     return deck
 
 

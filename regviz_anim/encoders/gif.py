@@ -197,10 +197,10 @@ class GifEncoder(Encoder):
     The palette is given (``palette``, a :class:`NearestColour`), or worked out from
     ``palette_from`` (pixels, see :func:`palette_samples`; else the first frame) on a thread:
     Pillow's median cut releases the GIL, so the frames go on being drawn meanwhile, and until it
-    is ready each frame's changes wait in a queue of at most ``PENDING_BYTES``. Memory does not grow with the number of frames:
-    only the previous frame and that queue are kept. Blocks made elsewhere with the same palette
-    are written with :meth:`write_block`. Delays are whole hundredths of a second. ``loop`` is how
-    many times it plays: 0 forever.
+    is ready each frame's changes wait in a queue of at most ``PENDING_BYTES``. Memory does not
+    grow with the number of frames: only the previous frame and that queue are kept. Blocks made
+    elsewhere with the same palette are written with :meth:`write_block`. Delays are whole
+    hundredths of a second. ``loop`` is how many times it plays: 0 forever.
     """
 
     suffix = ".gif"

@@ -30,6 +30,11 @@ class Texts:
     def __call__(self, key: str, **fields) -> str:
         return self.module.TEXTS[key].format(**fields)
 
+    def get(self, key: str, default: str) -> str:
+        """The text ``key``, or ``default`` where the catalogue has none (a regularizer added
+        without a name for its ball, say)."""
+        return self.module.TEXTS.get(key, default)
+
     def num(self, value: float, spec: str = ".4g") -> str:
         return format(value, spec).replace(".", self.module.DECIMAL)
 

@@ -16,13 +16,14 @@ A new view is a new module and one line here; ``tests/test_panels.py`` draws eve
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, runtime_checkable
 
 from . import curves, fit, gap, gradient, lam_path, loss, plane, weight
 
 Update = Callable[[int], None]
 
 
+@runtime_checkable
 class Panel(Protocol):
     FEATURES: tuple[int, ...]
     KINDS: tuple[str, ...]

@@ -86,7 +86,8 @@ def draw(ax, d, style):
     moving = []  # mode "lam": (run, fill, edge, contour) moved to each λ's solution
     for reg, (run, edge) in drawn.items():
         colour = style.color(run)
-        ax.plot([], [], color=colour, lw=2.8, label=d.texts(f"ball_{reg}"))  # the legend's entry
+        name = d.texts.get(f"ball_{reg}", f"{run.label} ball")
+        ax.plot([], [], color=colour, lw=2.8, label=name)  # the legend's entry
         if d.kind == "lam":
             fill = style.animated(ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)[0])
             line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])

@@ -20,7 +20,7 @@ def draw(ax, d, style):
             ax.axhspan(*run.band, color=style.color(run), alpha=0.22, lw=0,
                        label=d.texts("band", label=run.label))
     for run in d.runs:
-        for j, star in enumerate(run.w_star):
+        for star in run.w_star:
             ax.axhline(star, color=style.color(run), lw=1.6, ls=(0, (5, 3)) if one else (0, (1, 2)), alpha=0.9)
     ws = np.concatenate([np.clip(r.w, *d.w_range).ravel() for r in d.runs] + [[0.0]])
     lo, hi = float(ws.min()), float(ws.max())

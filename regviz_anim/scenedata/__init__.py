@@ -13,12 +13,12 @@ from ..numerics import Simulation
 from . import lam, steps
 from .base import Clock, SceneData, pick_steps
 
-__all__ = ["SceneData", "Clock", "describe", "caption", "pick_steps", "KINDS"]
+__all__ = ["SceneData", "Clock", "scene_data", "caption", "pick_steps", "KINDS"]
 
 KINDS = {"steps": steps, "lam": lam}
 
 
-def describe(sim: Simulation, n_frames: int, timing: str = "motion", lang: str = "en") -> SceneData:
+def scene_data(sim: Simulation, n_frames: int, timing: str = "motion", lang: str = "en") -> SceneData:
     """What each of ``n_frames`` frames of ``sim`` shows, in ``lang``."""
     return KINDS[sim.kind].scene_data(sim, n_frames, timing, Texts(lang))
 

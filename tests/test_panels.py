@@ -1,0 +1,61 @@
+"""Every registered panel, for every (number of weights, kind of animation) it claims, drawn alone:
+its contract holds, it moves, and it draws only inside its own axes."""
+import numpy as np
+import pytest
+
+from regviz_anim.numerics import KINDS, simulate
+from regviz_anim.options import render_config
+from regviz_anim.panels import DEFAULT_PANELS, PANELS, Panel, suits
+from regviz_anim.scene import Scene
+from regviz_anim.scenedata import scene_data
+
+CLAIMS = [(name, d, kind) for name, panel in PANELS.items() for d in panel.FEATURES for kind in panel.KINDS]
+
+
+def scene_of(panels: tuple[str, ...], features: int, kind: str, frames: int = 6) -> Scene:
+    options = {"features": features, "animate": kind, "steps": 40, "lam_steps": 40, "panels": ",".join(panels)}
+    if features == 2:
+        options |= {"corr": 0.5, "w_true": (1.2, 0.1), "w0": (0.2, 1.5)}
+    scenario, settings = render_config(options)
+    return Scene(scene_data(simulate(scenario), frames), size=(480, 270), panels=settings.panels)
+
+
+def test_every_panel_meets_the_contract():
+    for name, panel in PANELS.items():
+        assert isinstance(panel, Panel), name  # FEATURES, KINDS, draw
+        assert panel.FEATURES and set(panel.FEATURES) <= {1, 2}, name
+        assert panel.KINDS and set(panel.KINDS) <= set(KINDS), name
+        assert callable(panel.draw)
+
+
+def test_every_default_is_made_of_panels_that_claim_it():
+    for (kind, d), names in DEFAULT_PANELS.items():
+        assert all(suits(PANELS[name], d, kind) for name in names), (kind, d)
+
+
+@pytest.mark.parametrize("name, features, kind", CLAIMS)
+def test_each_panel_draws_and_moves_in_every_case_it_claims(name, features, kind):
+    scene = scene_of((name,), features, kind)
+    first, last = scene.frame(0), scene.frame(scene.frame_count - 1)
+    assert first.shape == last.shape == (270, 480, 3)
+    inside = scene.axes[name].bbox
+    assert any(artist.axes is scene.axes[name] for artist in scene.moving), "it registers its moving artists"
+    # what moves between the first frame and the last lies inside the panel (or is the step counter)
+    rows, cols = np.nonzero((first != last).any(axis=2))
+    counter = scene.step_text.get_window_extent(scene.canvas.get_renderer())
+    y = 270 - rows  # pixel rows from the top, in display units from the bottom
+    in_panel = (cols >= inside.x0 - 3) & (cols <= inside.x1 + 3) & (y >= inside.y0 - 3) & (y <= inside.y1 + 3)
+    in_counter = (cols >= counter.x0 - 3) & (y >= counter.y0 - 3)
+    assert rows.size and (in_panel | in_counter).all()
+    assert (in_panel & ~in_counter).any(), "the panel itself moves"
+
+
+def test_a_panel_that_does_not_claim_a_case_is_refused():
+    from regviz_anim.errors import ConfigError
+
+    for name, panel in PANELS.items():
+        for d in (1, 2):
+            for kind in KINDS:
+                if not suits(panel, d, kind):
+                    with pytest.raises(ConfigError, match=f"{name} does not show"):
+                        render_config({"features": d, "animate": kind, "panels": name})
