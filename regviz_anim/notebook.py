@@ -20,7 +20,7 @@ from .errors import ConfigError, OutputError
 from .formatting import argv, toml
 from .numerics import KINDS, simulate
 from .numerics.penalties import REGULARIZERS
-from .numerics.rules import L1_UPDATES, SCHEDULES
+from .numerics.rules import L1_RULES, SCHEDULES
 from .options import OPTIONS, MAX_FEATURES, Scenario, render_config
 from .presets import preset_options
 
@@ -33,13 +33,13 @@ SLIDERS = {
     "lr": dict(kind="FloatLogSlider", min=-3, max=0.3, step=0.01, base=10, description="η"),
     "steps": dict(kind="IntSlider", min=5, max=1000, step=5, description="steps"),
 }
+# The choices, from the records they name (read when a widget is built).
 CHOICES = {
-    "features": tuple(range(1, MAX_FEATURES + 1)),
-    "animate": tuple(KINDS),
-    "l1_update": L1_UPDATES,
-    "schedule": tuple(SCHEDULES),
+    "features": lambda: tuple(range(1, MAX_FEATURES + 1)),
+    "animate": lambda: tuple(KINDS),
+    "l1_update": lambda: tuple(L1_RULES),
+    "schedule": lambda: tuple(SCHEDULES),
 }
-REGS = tuple(REGULARIZERS)
 
 
 def _widgets():
@@ -87,8 +87,9 @@ class Explorer:
         controls["w0"] = w.FloatSlider(value=start, min=-2.0, max=2.0, step=0.05, description="w0",
                                        continuous_update=False)
         self._start_w0 = controls["w0"].value
-        controls["reg"] = w.SelectMultiple(options=REGS, value=scenario.reg, description="reg", rows=4)
-        for name, options in CHOICES.items():
+        controls["reg"] = w.SelectMultiple(options=tuple(REGULARIZERS), value=scenario.reg, description="reg",
+                                           rows=len(REGULARIZERS))
+        for name, options in ((name, known()) for name, known in CHOICES.items()):
             value = getattr(scenario, name)
             value = value[0] if isinstance(value, tuple) else value
             controls[name] = w.ToggleButtons(options=options, value=value, description=name.replace("_", " "))

@@ -20,16 +20,12 @@ from .lang import LANGS, missing_font
 from .numerics import KINDS
 from .numerics.path import LAM_SCALES
 from .numerics.penalties import REGULARIZERS
-from .numerics.rules import L1_UPDATES, SCHEDULES
+from .numerics.rules import L1_RULES, SCHEDULES
 from .panels import DEFAULT_PANELS, PANELS, suits
 
 __all__ = ["OPTIONS", "Option", "Scenario", "RenderSettings", "ConfigError", "parse_options", "scenario_from",
            "settings_from", "render_config", "parameters"]
 
-PANEL_NAMES = tuple(PANELS)
-LANG_NAMES = tuple(LANGS)
-REGS = tuple(REGULARIZERS)
-ANIMATES = tuple(KINDS)
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
 MAX_FRAMES = 100_000
@@ -113,21 +109,22 @@ def integer(*, low: int, high: int):
     return parse
 
 
-def choice(names: Iterable[str]):
-    names = tuple(names)
-
+def choice(known: Iterable[str]):
+    """One of ``known``: a tuple, or a registry (a dict, read when a value is parsed, so that an
+    entry added to it is an allowed value at once)."""
     def parse(raw: Any) -> str:
+        names = tuple(known)
         if raw not in names:
             raise ValueError(f"must be one of {', '.join(names)}")
         return raw
     return parse
 
 
-def choices(names: Iterable[str]):
-    """A comma-separated string or a list of names, each allowed, none twice."""
-    names = tuple(names)
-
+def choices(known: Iterable[str]):
+    """A comma-separated string or a list of names, each one of ``known`` (see :func:`choice`),
+    none twice."""
     def parse(raw: Any) -> tuple[str, ...]:
+        names = tuple(known)
         allowed = f"must be one or more of {', '.join(names)}, comma separated"
         items = raw.split(",") if isinstance(raw, str) else raw
         if not isinstance(items, (list, tuple)) or not items:
@@ -199,17 +196,17 @@ class Option:
 
 
 SCENARIO_OPTIONS = (
-    Option("reg", choices(REGS), "regularizers to compare, comma separated", "REGS"),
+    Option("reg", choices(REGULARIZERS), "regularizers to compare, comma separated", "REGS"),
     Option("lam", number(low=0, high=MAGNITUDE), "regularization strength λ", "λ"),
     Option("lr", number(low=0, low_open=True), "learning rate η (the first step's, under a schedule)", "η"),
     Option("steps", integer(low=1, high=1_000_000), "gradient steps per run", "N"),
     Option("w0", weights(low=-MAGNITUDE, high=MAGNITUDE), "starting weight; one per weight, or one for all", "W"),
-    Option("l1_update", choices(L1_UPDATES), "update rule for the L1 term; comma separated to compare several",
+    Option("l1_update", choices(L1_RULES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
     Option("schedule", choice(SCHEDULES), "step size: " + ", ".join(s.help for s in SCHEDULES.values())
            .rsplit(", ", 1)[0] + " or " + list(SCHEDULES.values())[-1].help, "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
-    Option("animate", choice(ANIMATES), "what moves: the gradient steps at one λ, or λ itself (the path of "
+    Option("animate", choice(KINDS), "what moves: the gradient steps at one λ, or λ itself (the path of "
            "exact minimisers)", "WHAT"),
     Option("lam_range", optional(lam_range),
            "with --animate lam: the λ range (default: 0 to 1.5 times the λ that zeroes every L1 weight)", "LO,HI"),
@@ -239,8 +236,8 @@ RENDER_OPTIONS = (
     Option("bounce", flag, "play forward, then back to the start"),
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
-    Option("lang", choice(LANG_NAMES), "the language of every text in the frame: en or zh (Chinese)", "LANG"),
-    Option("panels", optional(choices(PANEL_NAMES)),
+    Option("lang", choice(LANGS), "the language of every text in the frame: en or zh (Chinese)", "LANG"),
+    Option("panels", optional(choices(PANELS)),
            "panels to show, in order, comma separated (default: loss,weight,fit,gradient for one weight, "
            "plane,weight,gap,gradient for two)", "NAMES"),
     Option("loop", integer(low=0, high=65535), "GIF loop count; 0 loops forever", "N"),

@@ -24,7 +24,7 @@ import numpy as np
 
 from .optimizers import Optimizer
 
-__all__ = ["sign", "soft_threshold", "L1_UPDATES", "L1_RULES", "rule_for", "Schedule", "SCHEDULES"]
+__all__ = ["sign", "soft_threshold", "L1_RULES", "rule_for", "Schedule", "SCHEDULES"]
 
 
 def sign(w: np.ndarray) -> np.ndarray:
@@ -87,11 +87,10 @@ class Proximal(Plain):
 
 
 L1_RULES: dict[str, type[Plain]] = {"subgradient": Subgradient, "clipped": Clipped, "proximal": Proximal}
-L1_UPDATES = tuple(L1_RULES)
 
 
 def rule_for(update: str, optimizer: Optimizer, l1: float) -> Plain:
-    """The rule named ``update`` (``gradient``, or one of ``L1_UPDATES``) around ``optimizer``."""
+    """The rule named ``update`` (``gradient``, or one of ``L1_RULES``) around ``optimizer``."""
     return Plain(optimizer) if update == "gradient" else L1_RULES[update](optimizer, l1)
 
 
