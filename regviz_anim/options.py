@@ -203,8 +203,8 @@ SCENARIO_OPTIONS = (
     Option("w0", weights(low=-MAGNITUDE, high=MAGNITUDE), "starting weight; one per weight, or one for all", "W"),
     Option("l1_update", choices(L1_RULES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
-    Option("schedule", choice(SCHEDULES), "step size: " + ", ".join(s.help for s in SCHEDULES.values())
-           .rsplit(", ", 1)[0] + " or " + list(SCHEDULES.values())[-1].help, "NAME"),
+    Option("schedule", choice(SCHEDULES), "the step size at step t: "
+           + ", ".join(f"{s.name} ({s.help})" for s in SCHEDULES.values()), "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
     Option("animate", choice(KINDS), "what moves: the gradient steps at one λ, or λ itself (the path of "
            "exact minimisers)", "WHAT"),
@@ -226,7 +226,8 @@ SCENARIO_OPTIONS = (
 )
 
 RENDER_OPTIONS = (
-    Option("fps", integer(low=1, high=60), "frames per second (a GIF plays exactly at 10, 20, 25 or 50)", "N"),
+    Option("fps", integer(low=1, high=60),
+           "frames per second (a GIF plays exactly only at 1, 2, 4, 5, 10, 20, 25 or 50)", "N"),
     Option("duration", optional(number(low=0, low_open=True)),
            "seconds of motion before the hold (default: a frame a step, at most 10 s)", "SEC"),
     Option("frames", optional(integer(low=2, high=MAX_FRAMES)), "number of frames of motion", "N"),
