@@ -57,6 +57,8 @@ def argv(name: str, value: Any) -> list[str]:
     flag = "--" + name.replace("_", "-")
     if isinstance(value, bool):
         return [flag] if value else []
+    if name == "size":
+        return [f"{flag}={'x'.join(map(str, value))}"]
     return [f"{flag}={exact(value)}"]
 
 
@@ -66,4 +68,6 @@ def toml(name: str, value: Any) -> str:
         return f"{name} = {exact(value)}"
     if isinstance(value, (int, float)):
         return f"{name} = {exact(value)}"
+    if name == "size":
+        return f'{name} = "{"x".join(map(str, value))}"'
     return f'{name} = "{exact(value)}"'

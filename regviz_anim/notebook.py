@@ -21,7 +21,7 @@ from .formatting import argv, toml
 from .numerics import KINDS, simulate
 from .numerics.penalties import REGULARIZERS
 from .numerics.rules import L1_RULES, SCHEDULES
-from .options import OPTIONS, MAX_FEATURES, Scenario, render_config
+from .options import OPTIONS, MAX_FEATURES, Scenario, applies, render_config
 from .presets import preset_options
 
 INSTALL = 'pip install "regviz-anim[notebook]"'
@@ -68,6 +68,7 @@ class Explorer:
         self.progress = self.w.IntProgress(min=0, max=1, value=0, layout=self.w.Layout(width="40%"))
         self.render_button.on_click(self._on_render)
         self.scene = None
+        self._show_starts()
         self._rebuild()
         for control in self.controls.values():
             control.observe(self._on_option, names="value")
@@ -83,10 +84,12 @@ class Explorer:
             kind = spec.pop("kind")
             value = getattr(scenario, name)
             controls[name] = getattr(w, kind)(value=value, continuous_update=False, **spec)
-        start = scenario.w0 if isinstance(scenario.w0, float) else scenario.w0[0]
-        controls["w0"] = w.FloatSlider(value=start, min=-2.0, max=2.0, step=0.05, description="w0",
-                                       continuous_update=False)
-        self._start_w0 = controls["w0"].value
+        # One start slider per weight; those past the number of weights are hidden.
+        starts = (scenario.w0,) * MAX_FEATURES if isinstance(scenario.w0, float) else scenario.w0
+        for j in range(MAX_FEATURES):
+            controls[f"w0_{j + 1}"] = w.FloatSlider(value=starts[j] if j < len(starts) else starts[-1], min=-2.0,
+                                                    max=2.0, step=0.05, continuous_update=False,
+                                                    description="w0" if MAX_FEATURES == 1 else f"w0 of w{j + 1}")
         controls["reg"] = w.SelectMultiple(options=tuple(REGULARIZERS), value=scenario.reg, description="reg",
                                            rows=len(REGULARIZERS))
         for name, options in ((name, known()) for name, known in CHOICES.items()):
@@ -103,14 +106,22 @@ class Explorer:
         """The current option values, as ``render`` and ``simulate`` take them."""
         state = dict(self.options)
         for name, control in self.controls.items():
-            if name == "w0" and control.value == self._start_w0 and "w0" in self.options:
-                continue  # a preset's w0 per weight stays until the slider moves
-            state[name] = control.value
+            if not name.startswith("w0_"):
+                state[name] = control.value
+        starts = [self.controls[f"w0_{j + 1}"].value for j in range(state["features"])]
+        state["w0"] = starts[0] if len(starts) == 1 else tuple(starts)
         state["reg"] = tuple(state["reg"]) or ("l1",)
         return state
 
     def _on_option(self, change) -> None:
+        self._show_starts()
         self._rebuild()
+
+    def _show_starts(self) -> None:
+        """A start slider for each weight there is."""
+        for j in range(MAX_FEATURES):
+            shown = j < self.controls["features"].value
+            self.controls[f"w0_{j + 1}"].layout.display = None if shown else "none"
 
     def _on_step(self, change) -> None:
         self._show(change["new"])
@@ -131,8 +142,9 @@ class Explorer:
         self.message.value = ""
         n = sim.ticks  # one frame a tick (a step, or a λ): the step slider is the clock
         self.simulation, self.settings = sim, settings
-        self.scene = Scene(scene_data(sim, n, "even", settings.lang), size=self.size, theme=settings.theme,
-                           panels=settings.panels, counter_cells=False)  # one frame at a time: the text is quicker
+        self.scene = Scene(scene_data(sim, n, "even", settings.lang, settings.caption), size=self.size,
+                           theme=settings.theme, panels=settings.panels,
+                           counter_cells=False)  # one frame at a time: the text is quicker
         last = self.scene.frame_count - 1
         self.step.max = self.play.max = last
         self.step.description = self.scene.data.clock.name
@@ -160,7 +172,8 @@ class Explorer:
         """The state's values that differ from the defaults, in the option table's order."""
         defaults = {f.name: f.default for f in fields(Scenario)}
         state = self.state()
-        return {name: state[name] for name in OPTIONS if name in state and state[name] != defaults.get(name, None)}
+        return {name: state[name] for name in OPTIONS
+                if name in state and applies(name, state) and state[name] != defaults.get(name, None)}
 
     def command(self, out: str = "outputs/explored.gif") -> str:
         """The command line that renders the current state."""
@@ -203,7 +216,8 @@ class Explorer:
     def widget(self):
         w = self.w
         c = self.controls
-        left = w.VBox([c["lam"], c["lr"], c["w0"], c["steps"], c["reg"]])
+        starts = [c[f"w0_{j + 1}"] for j in range(MAX_FEATURES)]
+        left = w.VBox([c["lam"], c["lr"], *starts, c["steps"], c["reg"]])
         right = w.VBox([c["features"], c["animate"], c["l1_update"], c["schedule"]])
         keep = w.VBox([w.HTML("<b>the same as a command</b>"), self.command_text,
                        w.HTML("<b>as a manifest job</b>"), self.job_text,

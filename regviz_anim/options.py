@@ -22,6 +22,7 @@ from .numerics.path import LAM_SCALES
 from .numerics.penalties import REGULARIZERS
 from .numerics.rules import L1_RULES, SCHEDULES
 from .panels import DEFAULT_PANELS, PANELS, suits
+from .scenedata import CAPTIONS
 
 __all__ = ["OPTIONS", "Option", "Scenario", "RenderSettings", "ConfigError", "parse_options", "scenario_from",
            "settings_from", "render_config", "parameters"]
@@ -238,9 +239,14 @@ RENDER_OPTIONS = (
     Option("size", size, "frame size in pixels, rounded down to even numbers", "WxH"),
     Option("theme", choice(THEMES), "colour theme", "NAME"),
     Option("lang", choice(LANGS), "the language of every text in the frame: en or zh (Chinese)", "LANG"),
+    Option("caption", choice(CAPTIONS), "the result in words below the panels: reveal (each run's outcome "
+           "from the frame it happens on, its current value before), always (the outcome from the first frame), "
+           "or off", "MODE"),
     Option("panels", optional(choices(PANELS)),
            "panels to show, in order, comma separated (default: loss,weight,fit,gradient for one weight, "
            "plane,weight,gap,gradient for two)", "NAMES"),
+    Option("video_text", flag, "on a slide (a .pptx, or a batch's deck), draw the title and caption in the video "
+           "too, not only as the slide's text"),
     Option("loop", integer(low=0, high=65535), "GIF loop count; 0 loops forever", "N"),
     Option("timing", choice(TIMINGS),
            "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
@@ -293,12 +299,20 @@ class RenderSettings:
     size: tuple[int, int] = (1280, 720)
     theme: str = "light"
     lang: str = "en"
+    caption: str = "reveal"
     panels: tuple[str, ...] | None = None  # None: the default for the number of weights
+    video_text: bool = False
     loop: int = 0
     timing: str = "motion"
     poster: Path | None = None
     frames_dir: Path | None = None
     workers: int | None = None  # None: regviz_anim.drawing decides
+    for_slide: bool = False     # drawn for a slide that carries its title (a .pptx, a batch's deck): not an option
+
+    @property
+    def text_in_video(self) -> bool:
+        """The title (and a caption that does not reveal) are drawn in the video, not left to a slide."""
+        return not self.for_slide or self.video_text
 
     @property
     def even_size(self) -> tuple[int, int]:
@@ -383,6 +397,31 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
         raise ConfigError("panels", settings.panels, f"{wrong[0]} does not show {shows}; "
                           f"with --features {d} --animate {mode} use any of {fitting}")
     return scenario, settings
+
+
+STEPS_ONLY = {"lr", "steps", "w0", "l1_update", "schedule", "allow_divergence", "timing", "lam"}
+LAM_ONLY = {"lam_range", "lam_scale", "lam_steps"}
+
+
+def applies(name: str, values: dict[str, Any]) -> bool:
+    """Whether option ``name`` changes what is drawn, given the other ``values`` (by name, as
+    ``parameters`` gives them): ``lam_steps`` only along the λ path, ``l1_update`` only with an
+    L1 term, ``corr`` only with two weights or more, ``l1_ratio`` only with a regularizer it mixes."""
+    kind = values.get("animate", "steps")
+    regs = [REGULARIZERS[r] for r in values.get("reg", ()) if r in REGULARIZERS]
+    if name in STEPS_ONLY and kind != "steps" or name in LAM_ONLY and kind != "lam":
+        return False
+    if name == "l1_update":
+        return any(r.l1_part for r in regs)
+    if name == "l1_ratio":
+        return any(r.split(1.0, 0.25) != r.split(1.0, 0.75) for r in regs)
+    if name == "corr":
+        return values.get("features", 1) >= 2
+    if name == "loop":
+        return values.get("format", "gif") == "gif"
+    if name in ("video_text", "for_slide"):
+        return bool(values.get("for_slide"))
+    return True
 
 
 def parameters(obj: Any) -> dict[str, Any]:

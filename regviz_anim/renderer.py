@@ -2,19 +2,23 @@
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+import re
+import shlex
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
 from .drawing import DrawingError, draw_frames, drawing_processes, encode_frames
 from .encoders import ENCODERS, EncoderError, PngFramesEncoder, PngPoster, Text, encoder_for
 from .errors import OutputError
-from .formatting import notes
+from .formatting import argv, for_notes
+from .lang import Texts
 from .numerics import Simulation, simulate
-from .options import RenderSettings, Scenario, parameters, render_config
+from .panels import DEFAULT_PANELS
+from .options import OPTIONS, RenderSettings, Scenario, applies, parameters, render_config
 from .outputs.transaction import Transaction
 from .scene import Scene
-from .scenedata import SceneData, scene_data
+from .scenedata import scene_data
 from .sidecar import seal, sidecar_record, stage
 from .targets import check_render_target, output_path, render_targets
 
@@ -41,12 +45,41 @@ def playback(n: int, settings: RenderSettings) -> tuple[list[int], list[float]]:
     return order, holds
 
 
-def slide_text(data: SceneData, scenario: Scenario, settings: RenderSettings) -> Text:
-    """The words that go with the pixels: the frame's title and caption, and every parameter
-    (speaker notes)."""
-    return Text(title=data.plain_title, caption=data.caption,
-                notes=notes({**parameters(scenario), "fps": settings.fps,
-                             "size": "x".join(map(str, settings.even_size))}))
+NOT_IN_COMMAND = {"poster", "frames_dir", "workers"}  # other outputs, or how fast: not what the slide shows
+
+
+def slide_title(title: str, lang: str) -> str:
+    """The title for a slide's text box, which wraps it at its own width: the spaces inside each
+    expression ("λ = 0.6", "λ from 0 to 3.8") made non-breaking, so it wraps between them."""
+    breaks = Texts(lang)("title_breaks").split("|")
+    pieces = re.split("(" + "|".join(map(re.escape, breaks)) + ")", title)
+    head = re.sub(r" ([=+−]) ", "\u00a0\\1\u00a0", pieces[0])  # the model, in the first piece
+    return head + "".join(piece if i % 2 else piece.replace(" ", "\u00a0") for i, piece in enumerate(pieces[1:], 1))
+
+
+def slide_notes(record: dict) -> str:
+    """Speaker notes: the command line that renders the slide's video again, then every parameter
+    that applies to it (``lam_steps`` only along the λ path, ``l1_update`` only with an L1 term ...)."""
+    values = {**record["scenario"], **record["render"], "format": record["format"]}
+    defaults = {**parameters(Scenario()), **parameters(RenderSettings()),
+                "panels": list(DEFAULT_PANELS[values["animate"], values["features"]])}
+    shown = [name for name in OPTIONS if name in values and name not in NOT_IN_COMMAND and applies(name, values)]
+    command = ["regviz-anim", "render", "-o", record["output"]]
+    for name in shown:
+        if values[name] != defaults[name]:
+            command += argv(name, values[name])
+    lines = [f"{name} = {'x'.join(map(str, values[name])) if name == 'size' else for_notes(values[name])}"
+             for name in shown if values[name] is not None]
+    return "\n".join([shlex.join(command), ""] + lines)
+
+
+def slide_text(record: dict) -> Text:
+    """The words a slide carries beside its video, from the video's sidecar record: the title, the
+    caption unless it reveals in the video (or is off), and the speaker notes."""
+    render = record["render"]
+    caption = record["caption"] if render.get("caption") == "always" else ""
+    return Text(title=slide_title(record["title"], render.get("lang", "en")), caption=caption,
+                notes=slide_notes(record))
 
 
 def what_is_kept(existed: list[Path], error: BaseException) -> str:
@@ -74,18 +107,27 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     out = output_path("out", out, ENCODERS)
     check_render_target(out, settings)
     encoder = encoder_for(out)
+    if encoder.carries_text:  # the slide carries the title: the video need not
+        settings = replace(settings, for_slide=True)
     existed = [path for _, path in render_targets(out, settings) if path.exists()]
     with Transaction() as tx:
         staged = stage(tx, out, settings)  # the locks first: a second writer of a target stops here
         n = settings.frame_count(sim.ticks - 1)
         size = settings.even_size
-        scene = Scene(scene_data(sim, n, settings.timing, settings.lang), size=size, theme=settings.theme,
-                      panels=settings.panels, counter_cells=False)  # the counter's cells come below
+        data = scene_data(sim, n, settings.timing, settings.lang, settings.caption)
+        record = sidecar_record(sim.scenario, settings, out)
+        record.update(frames=n, played=0, **data.shown, title=data.plain_title, caption=data.caption,
+                      runs=sim.summaries())
+        if not settings.text_in_video:  # the slide's text: only a caption that reveals stays in the video
+            data = replace(data, caption_mode="off" if data.caption_mode == "always" else data.caption_mode)
+        scene = Scene(data, size=size, theme=settings.theme, panels=settings.panels, title=settings.text_in_video,
+                      counter_cells=False)  # the counter's cells come below
         order, holds = playback(n, settings)
+        record["played"] = len(order)
         processes = drawing_processes(settings.workers, len(order))
         # The encoder's set-up (a GIF's palette, on a thread) goes on while the counter's cells are
         # drawn. Drawing processes may encode too, unless a frames folder wants every frame here.
-        plan = encoder.plan(scene, fps=settings.fps, holds=holds, text=slide_text(scene.data, sim.scenario, settings),
+        plan = encoder.plan(scene, fps=settings.fps, holds=holds, text=slide_text(record),
                             workers=processes > 0 and settings.frames_dir is None)
         scene.use_counter_cells()
         plan.finish()
@@ -113,9 +155,6 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                         poster.write(scene.draw(order[i]) if plan.in_workers else frame)
                     if progress is not None:
                         progress(i + 1, len(order))
-            record = sidecar_record(sim.scenario, settings, out)
-            record.update(frames=n, played=len(order), **scene.data.shown, title=scene.data.plain_title,
-                          caption=scene.data.caption, runs=sim.summaries())
             sidecar = seal(tx, staged, record, out, settings)
         except (OSError, EncoderError, OutputError, DrawingError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)

@@ -19,6 +19,7 @@ from .panels import DEFAULT_PANELS, PANELS, is_big
 from .scenedata import SceneData
 from .style import THEMES, Style
 
+LEGEND_PLACES = (1, 2, 3, 4, 7, 6, 8, 9)  # upper right, upper left, lower left, lower right, sides, ends
 BASE_SHORT_SIDE_PX = 720  # the design size: with a 720 px short side, 1 pt = 100/72 px
 
 
@@ -40,7 +41,7 @@ def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]
         if wide:
             return [[big, other] for other in rest], {"width_ratios": [1.2, 1.0]}
         if n == 2:
-            return [[big], rest], {"height_ratios": [2.2, 1.0]}
+            return [[big], rest], {"height_ratios": [1.5, 1.0]}
         column = [[big, other] for other in rest[:2]]
         bottom = [[other] * 2 for other in rest[2:]]
         return column + bottom, {"width_ratios": [1.35, 1.0], "height_ratios": [1.0, 1.0] + [0.8] * len(bottom)}
@@ -92,12 +93,13 @@ class Scene:
     """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
     def __init__(self, data: SceneData, *, size: tuple[int, int] = (1280, 720), theme: str = "light",
-                 panels: tuple[str, ...] | None = None, counter_cells: bool = True):
+                 panels: tuple[str, ...] | None = None, title: bool = True, counter_cells: bool = True):
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
         panels = tuple(panels or DEFAULT_PANELS[data.kind, data.features])
         self.data, self.size, self.theme, self.panels = data, size, theme, panels
+        self._with_title = title  # False: the title is a slide's text, not the frame's
         self.colors = THEMES[theme]
         self.moving: list = []
         self.style = Style(theme, data.runs, data.variants, self.moving)
@@ -124,6 +126,8 @@ class Scene:
             self._header()
             self._wrap_header()
             self.canvas.draw()
+            if self._fit_legends() | self._place_legends():
+                self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._labels = [self._step_label(int(k)) for k in data.frame_steps]
             self._counter = None
@@ -157,9 +161,12 @@ class Scene:
 
     def _header(self) -> None:
         c, d = self.colors, self.data
-        self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight=self.style.bold,
-                                          color=c["fg"])
-        self.caption = self.figure.supxlabel(d.caption, fontsize=16, color=c["fg"])
+        self.title = None
+        if self._with_title:
+            self.title = self.figure.suptitle(d.title, x=0.01, ha="left", fontsize=19, fontweight=self.style.bold,
+                                              color=c["fg"])
+        self.caption = None if d.caption_mode == "off" else self.figure.supxlabel(d.caption, fontsize=16,
+                                                                                  color=c["fg"])
         mono = "DejaVu Sans Mono" if len(self.families) == 1 else ["DejaVu Sans Mono", *self.families[1:]]
         # Anchored by its left edge where the last label's right edge is at 99% of the width, so
         # that it stays put whatever its digits (see regviz_anim.counter).
@@ -175,9 +182,79 @@ class Scene:
         width = self.figure.bbox.width
         counter = self.step_text.get_window_extent(renderer).width
         t = self.data.texts
-        _wrap(self.title, self.data.title, tuple(t("title_breaks").split("|")), width - counter - 0.04 * width,
-              renderer, rest_room=0.97 * width)
-        _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
+        if self.title is not None:
+            _wrap(self.title, self.data.title, tuple(t("title_breaks").split("|")), width - counter - 0.04 * width,
+                  renderer)  # every line clear of the counter, which may reach below the first
+        self._captions = None
+        if self.caption is None:
+            return
+        if self.data.caption_mode == "reveal":  # it changes: drawn each frame, with room for its tallest text
+            wrapped = {}
+            for text in dict.fromkeys(self.data.captions):
+                _wrap(self.caption, text, (t("join"),), 0.97 * width, renderer)
+                wrapped[text] = self.caption.get_text()
+            self._captions = [wrapped[text] for text in self.data.captions]
+            self._tallest = max(wrapped.values(), key=lambda text: text.count("\n"))
+            self.caption.set_text(self._tallest)
+            self.style.animated(self.caption)
+        else:
+            _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
+
+    def _fit_legends(self) -> bool:
+        """Smaller type for a legend wider than its panel (it would cover the axis), down to 8 pt,
+        once the layout has set the panels' sizes. True if one changed."""
+        renderer = self.canvas.get_renderer()
+        changed = False
+        for ax in self.axes.values():
+            legend = ax.get_legend()
+            if legend is None or not legend.get_texts():
+                continue
+            room = 0.96 * ax.bbox.width
+            points = legend.get_texts()[0].get_fontsize()
+            while legend.get_window_extent(renderer).width > room and points > 8.0:
+                points = max(8.0, 0.9 * points)
+                for text in legend.get_texts():
+                    text.set_fontsize(points)
+                changed = True
+        return changed
+
+    def _place_legends(self) -> bool:
+        """Move a legend to the corner or side of its panel where the fewest points of what moves
+        there pass under it over the whole animation (its paths, drawn whole; its markers go along
+        them), keeping the panel's own choice when nothing passes under that. True if one moved."""
+        renderer = self.canvas.get_renderer()
+        self.update(self.frame_count - 1)  # the paths drawn to their ends
+        moved = False
+        t = np.linspace(0.0, 1.0, 12)[:, None]
+        for ax in self.axes.values():
+            legend = ax.get_legend()
+            lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
+            if legend is None or not lines:
+                continue
+            points = []
+            for line in lines:
+                xy = ax.transData.transform(np.asarray(line.get_xydata(), float))
+                xy = xy[np.isfinite(xy).all(axis=1)]
+                if len(xy) > 1:  # along each segment, not only at its ends
+                    xy = (xy[:-1, None, :] + t[None] * (xy[1:, None, :] - xy[:-1, None, :])).reshape(-1, 2)
+                points.append(xy)
+            points = np.concatenate(points) if points else np.empty((0, 2))
+            reach = max(line.get_markersize() for line in lines) * self.figure.dpi / 144 + 2  # a marker's radius
+
+            def under(loc, legend=legend, points=points, reach=reach) -> int:
+                legend.set_loc(loc)
+                box = legend.get_window_extent(renderer).padded(reach)
+                return int(((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
+                            & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)).sum())
+
+            own = legend._loc
+            best = min([own] + [loc for loc in LEGEND_PLACES if loc != own], key=under)
+            legend.set_loc(best)
+            moved |= best != own
+        self.update(0)
+        if self._captions is not None:  # the layout keeps room for the tallest caption
+            self.caption.set_text(self._tallest)
+        return moved
 
     def _step_label(self, k: int) -> str:
         return self.data.clock.label(k)
@@ -197,10 +274,13 @@ class Scene:
                 if not artist.get_clip_on() or clip is None or not np.allclose(clip.extents, ax.bbox.extents):
                     return None
             boxes.append(ax.bbox.extents)
-        if any(a is not self.step_text and a.axes is None for a in self.moving):
+        if any(a not in (self.step_text, self.caption) and a.axes is None for a in self.moving):
             return None
-        counter = self.step_text.get_window_extent(self.canvas.get_renderer())
+        renderer = self.canvas.get_renderer()
+        counter = self.step_text.get_window_extent(renderer)
         boxes.append((counter.x0, counter.y0, width, height))  # to the corner: its labels differ in width
+        if self._captions is not None:  # the strip its tallest text takes, the whole width
+            boxes.append((0, 0, width, self.caption.get_window_extent(renderer).y1))
         pad = 3  # antialiasing at a clipped edge stays within a pixel of it
         return [(slice(max(0, height - int(np.ceil(y1)) - pad), min(height, height - int(np.floor(y0)) + pad)),
                  slice(max(0, int(np.floor(x0)) - pad), min(width, int(np.ceil(x1)) + pad)))
@@ -218,6 +298,8 @@ class Scene:
         for update in self._updates:
             update(k)
         self.step_text.set_text(self._step_label(k))
+        if self._captions is not None:
+            self.caption.set_text(self._captions[i])
         return self.moving
 
     def draw(self, i: int) -> np.ndarray:

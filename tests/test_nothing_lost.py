@@ -729,7 +729,8 @@ def test_18_a_deck_follows_its_jobs_order_and_its_own_bytes(tmp_path, cli, monke
 
     def titles():
         from pptx import Presentation
-        return [{s.name: s for s in slide.shapes}["Title"].text_frame.text for slide in Presentation("d.pptx").slides]
+        return [{s.name: s for s in slide.shapes}["Title"].text_frame.text.replace("\xa0", " ")
+                for slide in Presentation("d.pptx").slides]
 
     Path("m.toml").write_text(head + job.format(lam=0.4, name="b") + job.format(lam=0.2, name="a"))
     out = cli("batch", "m.toml", "--no-progress")[1]

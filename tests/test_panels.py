@@ -17,7 +17,7 @@ def scene_of(panels: tuple[str, ...], features: int, kind: str, frames: int = 6)
     if features == 2:
         options |= {"corr": 0.5, "w_true": (1.2, 0.1), "w0": (0.2, 1.5)}
     scenario, settings = render_config(options)
-    return Scene(scene_data(simulate(scenario), frames), size=(480, 270), panels=settings.panels)
+    return Scene(scene_data(simulate(scenario), frames, caption="always"), size=(480, 270), panels=settings.panels)
 
 
 def test_every_panel_meets_the_contract():

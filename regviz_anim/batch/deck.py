@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ..encoders import Text
 from ..encoders.pptx import Slide, write_deck
 from ..export import strict_json
-from ..formatting import notes
 from ..outputs.transaction import Transaction
+from ..renderer import slide_text
 from ..sidecar import fingerprint, sidecar_path
 from ..version import __version__
 from .jobs import Outcome
@@ -60,11 +59,8 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
                 width, height = meta["size"]
                 poster = folder / f"poster-{job.number}.png"
                 Image.frombytes("RGB", (width, height), last).save(poster)
-            said = notes({**recorded["scenario"], "fps": recorded["render"]["fps"],
-                                "size": "x".join(map(str, recorded["render"]["size"]))})
             seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
-            slides.append(Slide(Text(recorded.get("title", ""), recorded.get("caption", ""), said), job.out,
-                                poster, tuple(recorded["render"]["size"]), seconds))
+            slides.append(Slide(slide_text(recorded), job.out, poster, tuple(recorded["render"]["size"]), seconds))
         staged = tx.file(jobs.deck)
         write_deck(staged, slides)
         record["outputs"] = {"deck": {"path": str(jobs.deck), **fingerprint(staged)}}

@@ -15,7 +15,7 @@ import itertools
 import math
 import string
 import tomllib
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,8 @@ def load_manifest(path: str | Path) -> Jobs:
             jobs.append(Job(number=number, out=out, scenario=scenario, settings=settings))
     if deck is not None:
         jobs.deck = _deck_path(deck, jobs, path)
+        # drawn for the deck's slides, which carry the title as text
+        jobs[:] = [replace(job, settings=replace(job.settings, for_slide=True)) for job in jobs]
     jobs.scheduler = scheduler
     outputs = [((job.number, target), target, option == "frames_dir")
                for job in jobs for option, target in render_targets(job.out, job.settings)]

@@ -69,6 +69,7 @@ class Encoder(contextlib.AbstractContextManager):
     EncoderError unless the file it leaves is complete."""
 
     suffix = ""
+    carries_text = False  # it shows the title and caption as text of its own (a slide), not only the frames'
 
     @classmethod
     def problem(cls, *, fps: int) -> tuple[str, str] | None:

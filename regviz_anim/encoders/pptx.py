@@ -64,6 +64,27 @@ def _autoplay_timing(shape_id: int, milliseconds: int) -> str:
 </p:timing>"""
 
 
+EM_WIDTH = 0.56  # a line of text is about this many ems a character wide (a sans-serif, on average)
+
+
+def title_size(title: str, room_emu: int) -> tuple[float, int]:
+    """The title's size in points, and its lines: 28 pt on one line if it fits, else the largest
+    of 24 and 20 pt at which it takes two, else 20 pt."""
+    room = room_emu / 12700  # points
+    words = title.split(" ")  # where a line may break (the non-breaking spaces hold the rest)
+    for points, lines in ((28.0, 1), (24.0, 2), (20.0, 2)):
+        per_line = room / (EM_WIDTH * points)
+        used, count = 0, 1
+        for word in words:
+            if used and used + 1 + len(word) > per_line:
+                count, used = count + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        if count <= lines:
+            return points, count
+    return 20.0, count
+
+
 def write_deck(path: str | Path, slides: list[Slide]) -> None:
     """Write ``slides`` to a .pptx at ``path`` (the caller makes that atomic)."""
     pptx = pptx_module()
@@ -71,21 +92,39 @@ def write_deck(path: str | Path, slides: list[Slide]) -> None:
     from pptx.oxml.ns import qn
     from pptx.util import Emu, Pt
 
+    from pptx.enum.text import MSO_AUTO_SIZE
+
     deck = pptx.Presentation()
     deck.slide_width, deck.slide_height = Emu(SLIDE_EMU[0]), Emu(SLIDE_EMU[1])
     width, height = SLIDE_EMU
-    margin, title_h, caption_h = width // 40, height // 9, height // 10
+    margin = width // 40
+    line_w = width - 2 * margin
+
+    def textbox(top: int, box_h: int, text: str, points: float, name: str) -> None:
+        """A box of fixed size (it never grows over the video) that wraps at its width; the text
+        holds together where its spaces are non-breaking."""
+        box = slide.shapes.add_textbox(Emu(margin), Emu(top), Emu(line_w), Emu(box_h))
+        box.name = name
+        frame = box.text_frame
+        frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.NONE
+        frame.text = text
+        for paragraph in frame.paragraphs:
+            for run in paragraph.runs:
+                run.font.size = Pt(points)
+
     for item in slides:
         slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank
-        title = slide.shapes.add_textbox(Emu(margin), Emu(margin // 2), Emu(width - 2 * margin), Emu(title_h))
-        title.name = "Title"
-        title.text_frame.word_wrap = True
-        title.text_frame.text = item.text.title
-        title.text_frame.paragraphs[0].runs[0].font.size = Pt(26)
-        room_w, room_h = width - 2 * margin, height - title_h - caption_h - margin
+        title_pt, title_lines = title_size(item.text.title, line_w)
+        title_h = int(Pt(title_pt * 1.25 * title_lines + 10)) if item.text.title else 0
+        caption_h = int(Pt(18 * 1.25 * 2 + 10)) if item.text.caption else 0
+        if item.text.title:
+            textbox(margin // 2, title_h, item.text.title, title_pt, "Title")
+        top = margin // 2 + title_h
+        room_w, room_h = line_w, height - top - caption_h - margin
         scale = min(room_w / item.size[0], room_h / item.size[1])
         video_w, video_h = int(item.size[0] * scale), int(item.size[1] * scale)
-        movie = slide.shapes.add_movie(str(item.video), Emu((width - video_w) // 2), Emu(margin // 2 + title_h),
+        movie = slide.shapes.add_movie(str(item.video), Emu((width - video_w) // 2), Emu(top),
                                        Emu(video_w), Emu(video_h), poster_frame_image=str(item.poster),
                                        mime_type="video/mp4")
         movie.name = "Animation"
@@ -94,12 +133,8 @@ def write_deck(path: str | Path, slides: list[Slide]) -> None:
         if old is not None:
             sld.remove(old)
         sld._insert_timing(parse_xml(_autoplay_timing(movie.shape_id, max(1, round(1000 * item.seconds)))))
-        caption = slide.shapes.add_textbox(Emu(margin), Emu(height - caption_h - margin // 2),
-                                           Emu(width - 2 * margin), Emu(caption_h))
-        caption.name = "Caption"
-        caption.text_frame.word_wrap = True
-        caption.text_frame.text = item.text.caption
-        caption.text_frame.paragraphs[0].runs[0].font.size = Pt(18)
+        if item.text.caption:
+            textbox(top + video_h + margin // 4, caption_h, item.text.caption, 18, "Caption")
         slide.notes_slide.notes_text_frame.text = item.text.notes
     deck.save(str(path))
 
@@ -110,6 +145,7 @@ class PptxEncoder(Encoder):
     is found with its other leftovers)."""
 
     suffix = ".pptx"
+    carries_text = True
 
     @classmethod
     def problem(cls, *, fps: int) -> tuple[str, str] | None:

@@ -18,17 +18,20 @@ def draw(ax, d, style):
         gaps.append(np.maximum(run.objective - run.f_star, floor))
     floor = min(float(g.min()) for g in gaps)
     top = max(float(g.max()) for g in gaps)
-    ax.set_ylim(floor / 3, top * 3 if top > floor else floor * 10)
-    ax.set_xlim(0, 1.03 * max(d.total_steps, 1))
-    ax.axhline(floor, color=c["muted"], lw=1.2, ls=(0, (2, 2)))
-    ax.text(0.99, 0.02, d.texts("floor"), transform=ax.transAxes, ha="right", va="bottom", color=c["muted"],
-            fontsize="small")
+    # Room below the floor for its label, where no marker goes; above the top for the first marker.
+    ax.set_ylim(floor / 30, top * 10 if top > floor else floor * 30)  # room for the markers
+    ax.set_xlim(-0.05 * max(d.total_steps, 1), 1.05 * max(d.total_steps, 1))
+    # the floor is named in the legend: a label on the plot would lie where the paths end
+    ax.axhline(floor, color=c["muted"], lw=1.2, ls=(0, (2, 2)), label=d.texts("floor"))
     steps = np.arange(d.total_steps + 1)
     paths, dots = [], []
+    named = d.features == 1  # with two weights the plane and the pushes name the runs' colours
     for run in d.runs:
-        paths.append(style.animated(ax.plot([], [], lw=2.6, label=run.label, **style.line(run))[0]))
+        paths.append(style.animated(ax.plot([], [], lw=2.6, label=run.label if named else None,
+                                            **style.line(run))[0]))
         dots.append(style.dot(ax, run, ms=9))
-    style.legend(ax, loc="upper right", ncol=1 if len(d.runs) <= 3 else 2, fontsize="small", moving=paths)
+    style.legend(ax, loc="upper right", ncol=1 if len(d.runs) <= 2 or not named else 2, fontsize="small",
+                 moving=paths)
 
     def update(k: int) -> None:
         for gap, path, dot in zip(gaps, paths, dots):

@@ -1,9 +1,25 @@
 """The pushes on each weight at this step: the data term's (grey) and the penalty's (the run's
-colour). L1's push keeps its full size all the way to 0; L2's fades as the weight nears 0."""
+colour). L1's push keeps its full size all the way to 0; L2's fades as the weight nears 0.
+
+The bars share one scale that holds every push any frame shows, so their lengths stay in the
+ratio of the pushes (on the default render's first frame L2's bar is twice L1's). Only when a
+few pushes dwarf the rest (a diverging run) is the scale set by the others; a bar longer than
+the panel then stops at its edge with an arrow and its value."""
 import numpy as np
 
 FEATURES = (1, 2)
 KINDS = ("steps",)
+OUTLIER = 4.0  # a push over 4x the 90th percentile of all pushes shown does not set the scale
+
+
+def reach_of(pushes: np.ndarray) -> float:
+    """The half-width of the scale: the largest push, unless a few dwarf the rest."""
+    size = np.abs(pushes)
+    biggest = float(size.max(initial=0.0))
+    usual = float(np.quantile(size, 0.9)) if size.size else 0.0
+    if usual > 0.0 and biggest > OUTLIER * usual:
+        return float(np.quantile(size, 0.98))
+    return biggest or 1.0
 
 
 def draw(ax, d, style):
@@ -18,9 +34,13 @@ def draw(ax, d, style):
     if len(pairs) > 4:  # many rows share the height: smaller names, so they do not overlap
         ax.tick_params(axis="y", labelsize=max(6.0, 13.0 * 4 / len(pairs)))
     ax.axvline(0.0, color=c["fg"], lw=1.3)
-    pushes = np.concatenate([np.concatenate([r.data_push.ravel(), r.penalty_push.ravel()]) for r in d.runs])
-    reach = float(np.quantile(np.abs(pushes), 0.98)) or 1.0
-    ax.set_xlim(-1.1 * reach, 1.1 * reach)
+    shown = d.frame_steps
+    pushes = np.concatenate([np.concatenate([r.data_push[np.minimum(shown, len(r.w) - 1)].ravel(),
+                                             r.penalty_push[np.minimum(shown, len(r.w) - 1)].ravel()])
+                             for r in d.runs])
+    reach = reach_of(pushes)
+    edge = 1.1 * reach
+    ax.set_xlim(-edge, edge)
     ax.set_ylim(-0.7, rows[0] + 0.7)
     ax.grid(False, axis="y")
     for row in rows[1:-1:2]:
@@ -28,13 +48,22 @@ def draw(ax, d, style):
     ax.set_xlabel(d.texts("push_axis"))
     bars = []
     for i, (run, j) in enumerate(pairs):
-        data_bar = style.animated(ax.barh(rows[2 * i], 0.0, height=0.7, color=c["muted"])[0])
-        pen_bar = style.animated(ax.barh(rows[2 * i + 1], 0.0, height=0.7, color=style.color(run))[0])
-        bars.append((run, j, data_bar, pen_bar))
+        for row, values, color in ((rows[2 * i], run.data_push, c["muted"]),
+                                   (rows[2 * i + 1], run.penalty_push, style.color(run))):
+            bar = style.animated(ax.barh(row, 0.0, height=0.7, color=color)[0])
+            # A cut bar's mark: its value, at the edge it would cross, on the panel's background.
+            cut = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
+                                         bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
+            bars.append((run, j, values, bar, cut))
 
     def update(k: int) -> None:
-        for run, j, data_bar, pen_bar in bars:
-            t = min(k, len(run.w) - 1)
-            data_bar.set_width(float(np.clip(run.data_push[t, j], -1.1 * reach, 1.1 * reach)))
-            pen_bar.set_width(float(np.clip(run.penalty_push[t, j], -1.1 * reach, 1.1 * reach)))
+        for run, j, values, bar, cut in bars:
+            value = float(values[min(k, len(run.w) - 1), j])
+            bar.set_width(float(np.clip(value, -edge, edge)))
+            if abs(value) > edge:
+                number = d.texts.num(value, ".3g").replace("-", "−")
+                cut.set(text=f"{number} ▶" if value > 0 else f"◀ {number}", x=np.sign(value) * 0.96 * edge,
+                        ha="right" if value > 0 else "left")
+            else:
+                cut.set_text("")
     return update

@@ -19,7 +19,10 @@ def draw(ax, d, style):
         ax.set_xscale("log")
     ax.set_title(d.texts("path_title" if one else "paths_title"))
     ax.set_xlabel("λ")
-    ax.set_xlim(lo, hi)
+    if d.lam_scale == "log":  # room for the markers at both ends
+        ax.set_xlim(lo / (hi / lo) ** 0.05, hi * (hi / lo) ** 0.05)
+    else:
+        ax.set_xlim(lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo))
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
     values = np.concatenate([r.w.ravel() for r in d.runs] + [[0.0]])
     bottom, top = float(values.min()), float(values.max())

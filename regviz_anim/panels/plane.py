@@ -53,14 +53,17 @@ def balls(d) -> dict:
 
 def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square view holding 0, the starts, every minimiser, the unpenalised one, the balls whole,
-    and the paths (within reason)."""
+    and the paths and the contours through the minimisers (within reason), with room at the edges
+    for the markers."""
     points = [np.zeros((1, 2)), d.least_squares[None], *(r.w_star[None] for r in d.runs),
               *(r.w[:1] for r in d.runs), *edges]
     points = np.concatenate(points)
     core = float(np.abs(points).max()) or 1.0
-    paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs] + [points])
+    contours = [touching(d, r.w_star) for r in d.runs] if d.kind == "steps" else []
+    paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs]
+                           + [np.clip(c, -1.25 * core, 1.25 * core) for c in contours] + [points])
     lo, hi = paths.min(axis=0), paths.max(axis=0)
-    half = 0.5 * float((hi - lo).max()) * 1.1 or 1.0
+    half = 0.5 * float((hi - lo).max()) * 1.16 or 1.0
     lo = (lo + hi) / 2 - half
     lo -= 0.45 * half  # room in the lower-left corner for the legend, clear of the balls
     return (lo[0], lo[0] + 2.45 * half), (lo[1], lo[1] + 2.45 * half)

@@ -15,19 +15,19 @@ def draw(ax, d, style):
     ax.set_title(d.texts("weight_title" if one else "weights_title"))
     ax.set_xlabel(d.texts("step_axis"))
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
-    for run in d.runs:
-        if run.band is not None:
-            ax.axhspan(*run.band, color=style.color(run), alpha=0.22, lw=0,
-                       label=d.texts("band", label=run.label))
+    banded = [run for run in d.runs if run.band is not None]
+    for run in banded:  # one band is named plainly; several by their runs
+        ax.axhspan(*run.band, color=style.color(run), alpha=0.22, lw=0,
+                   label=d.texts("band", label=run.label) if len(banded) > 1 else d.texts("one_band"))
     for run in d.runs:
         for star in run.w_star:
             ax.axhline(star, color=style.color(run), lw=1.6, ls=(0, (5, 3)) if one else (0, (1, 2)), alpha=0.9)
     ws = np.concatenate([np.clip(r.w, *d.w_range).ravel() for r in d.runs] + [[0.0]])
     lo, hi = float(ws.min()), float(ws.max())
-    pad = 0.08 * (hi - lo or 1.0)
+    pad = 0.12 * (hi - lo or 1.0)  # room for the markers at the edges
     # Two weights: headroom above the paths for the legend, so it covers none of them.
-    ax.set_ylim(lo - pad, hi + (pad if one else 0.4 * (hi - lo or 1.0)))
-    ax.set_xlim(0, 1.03 * max(d.total_steps, 1))  # room for the marker at the last step
+    ax.set_ylim(lo - pad, hi + (pad if one else 0.8 * (hi - lo or 1.0)))
+    ax.set_xlim(-0.05 * max(d.total_steps, 1), 1.05 * max(d.total_steps, 1))  # room for the first and last markers
     paths, dots = [], []
     steps = np.arange(d.total_steps + 1)
     for run in d.runs:

@@ -46,6 +46,14 @@ class SceneData:
     lams: np.ndarray | None = None        # the λ grid, for the kind "lam"
     lam_scale: str = "linear"
     texts: Texts = Texts("en")            # every text in the frame, in the chosen language
+    caption_mode: str = "always"          # reveal: ``captions`` (one a frame); always: ``caption``; off: none
+    captions: tuple[str, ...] | None = None  # what the caption says at each frame, when it reveals
+
+    def caption_at(self, i: int) -> str:
+        """What frame ``i``'s caption says ("" with the caption off)."""
+        if self.caption_mode == "off":
+            return ""
+        return self.captions[i] if self.caption_mode == "reveal" else self.caption
 
     @property
     def features(self) -> int:

@@ -45,8 +45,34 @@ def outcome(run: Run, lams: np.ndarray, t: Texts) -> str:
     return t("outcome", label=label, parts=t("parts").join(parts))
 
 
+def revealed(run: Run, lams: np.ndarray, k: int, t: Texts) -> str:
+    """What the caption says of ``run`` at λ index ``k`` when it reveals: from which λ a weight
+    is exactly 0 once λ has reached it, the current values before that, the outcome at the end."""
+    if k >= len(lams) - 1:
+        return outcome(run, lams, t)
+    lam, label = float(lams[k]), t.label(run.label)
+    if run.features == 1:
+        zero = run.zeros[0]
+        if zero is not None and 0.0 < zero <= lam:
+            return t("zero_from", label=label, lam=t.num(zero))
+        return t("now", label=label, value=t.num(float(run.w[k, 0])))
+    parts = []
+    for j, (value, zero) in enumerate(zip(run.w[k], run.zeros), 1):
+        if zero is not None and 0.0 < zero <= lam:
+            parts.append((0, zero, t("w_zero_from", j=j, lam=t.num(zero))))
+        else:
+            parts.append((1, j, t("w_now", j=j, value=t.num(float(value), ".3g"))))
+    parts.sort(key=lambda part: part[:2])
+    return t("outcome", label=label, parts=t("parts").join(text for *_, text in parts))
+
+
 def caption(sim: Simulation, t: Texts) -> str:
     return t("join").join(outcome(r, sim.lam, t) for r in sim.runs)
+
+
+def captions(sim: Simulation, t: Texts, ticks: np.ndarray) -> tuple[str, ...]:
+    """The caption at each of ``ticks`` when it reveals."""
+    return tuple(t("join").join(revealed(r, sim.lam, int(k), t) for r in sim.runs) for k in ticks)
 
 
 def _grid(points: list[float]) -> np.ndarray:

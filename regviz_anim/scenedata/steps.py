@@ -30,6 +30,14 @@ def _settled(final: float, star: float) -> bool:
     return abs(final - star) <= 1e-4 * max(1.0, abs(star))
 
 
+def _for_good(holds: np.ndarray) -> int | None:
+    """The first step from which ``holds`` is true to the end, or None."""
+    if not holds[-1]:
+        return None
+    broken = np.flatnonzero(~holds)
+    return int(broken[-1]) + 1 if broken.size else 0
+
+
 def outcome(run: Run, t: Texts) -> str:
     """The run's result in words, for the caption."""
     label = t.label(run.label)
@@ -63,8 +71,52 @@ def outcome(run: Run, t: Texts) -> str:
     return t("outcome", label=label, parts=t("parts").join(text for _, text in parts))
 
 
+class Reveal:
+    """What a run's caption says at step k, when the caption reveals (``--caption reveal``): its
+    outcome from the step it has happened (exactly 0, settled, in its band, diverging), the
+    weights' current values before that, and at the last step the outcome, as ``always`` has it."""
+
+    def __init__(self, run: Run, t: Texts):
+        self.run, self.t, self.label = run, t, t.label(run.label)
+        self.final = outcome(run, t)
+        w, stars = run.w, run.w_star
+        self.settled = [_for_good(np.abs(w[:, j] - s) <= 1e-4 * max(1.0, abs(s))) for j, s in enumerate(stars)]
+        self.band = None if run.band is None else _for_good((w[:, 0] >= run.band[0]) & (w[:, 0] <= run.band[1]))
+        far = np.flatnonzero(np.abs(w - stars).max(axis=1) > 2.0 * (np.abs(w[0] - stars).max() or 1.0))
+        self.diverging = int(far[0]) if run.diverged and far.size else None
+
+    def at(self, k: int) -> str:
+        run, t, label = self.run, self.t, self.label
+        if k >= len(run.w) - 1 or (self.diverging is not None and k >= self.diverging):
+            return self.final
+        if run.features == 1:
+            if run.zeros[0] is not None and run.zeros[0] <= k:
+                return t("zero_since", label=label, step=run.zeros[0])
+            if self.band is not None and self.band <= k:
+                return t("bounces", label=label, lo=t.num(run.band[0], ".3f"), hi=t.num(run.band[1], ".3f"))
+            if self.settled[0] is not None and self.settled[0] <= k and run.w_star[0] != 0.0:
+                return t("settles", label=label, value=t.num(float(run.w_star[0])))
+            return t("now", label=label, value=t.num(float(run.w[k, 0])))
+        parts = []
+        for j, (value, star, zero, settled) in enumerate(zip(run.w[k], run.w_star, run.zeros, self.settled), 1):
+            if zero is not None and zero <= k:
+                parts.append((0, t("w_zero_since", j=j, step=zero)))
+            elif settled is not None and settled <= k and star != 0.0:
+                parts.append((1, t("w_to", j=j, star=t.num(star, ".3g"))))
+            else:
+                parts.append((1, t("w_now", j=j, value=t.num(float(value), ".3g"))))
+        parts.sort(key=lambda part: part[0])
+        return t("outcome", label=label, parts=t("parts").join(text for _, text in parts))
+
+
 def caption(sim: Simulation, t: Texts) -> str:
     return t("join").join(outcome(r, t) for r in sim.runs)
+
+
+def captions(sim: Simulation, t: Texts, ticks: np.ndarray) -> tuple[str, ...]:
+    """The caption at each of ``ticks`` when it reveals."""
+    reveals = [Reveal(run, t) for run in sim.runs]
+    return tuple(t("join").join(r.at(int(k)) for r in reveals) for k in ticks)
 
 
 def _grid(sim: Simulation) -> np.ndarray:

@@ -1,0 +1,347 @@
+"""What the room sees: the pushes in proportion, every preset's claims true, captions that do not
+give the ending away, layouts that hold at every size, slides that say things once."""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shlex
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import regviz_anim as ra
+from regviz_anim.numerics import simulate
+from regviz_anim.options import Scenario, scenario_from
+from regviz_anim.presets import PRESETS, preset_options
+from regviz_anim.scene import Scene
+from regviz_anim.scenedata import scene_data
+
+from helpers import SMALL
+
+SIZES = [(640, 360), (1280, 720), (720, 720), (1080, 1080)]
+
+
+def sim_of(name: str):
+    opts = {k: v for k, v in preset_options(name).items() if k in Scenario.__dataclass_fields__}
+    return simulate(scenario_from(opts, only=True))
+
+
+# --- the pushes --------------------------------------------------------------------------------
+
+def bars(scene):
+    ax = scene.axes["gradient"]
+    return ax, [patch.get_width() for patch in ax.patches]
+
+
+def test_the_pushes_are_drawn_in_proportion_on_the_first_frame():
+    scene = Scene(scene_data(simulate(scenario_from({})), 60), size=(1280, 720), counter_cells=False)
+    scene.draw(0)
+    ax, (l1_data, l1_push, l2_data, l2_push) = bars(scene)
+    assert l1_push == pytest.approx(-0.5) and l2_push == pytest.approx(-1.0)  # λ and 2λw at w = 1
+    assert l2_push / l1_push == pytest.approx(2.0)
+    shown = np.concatenate([np.abs(r.penalty_push).ravel() for r in scene.data.runs]
+                           + [np.abs(r.data_push).ravel() for r in scene.data.runs])
+    assert ax.get_xlim()[1] >= shown.max()  # the scale holds every push, so nothing is cut
+
+
+def test_a_push_that_dwarfs_the_rest_is_cut_with_its_value_at_the_edge():
+    data = scene_data(simulate(scenario_from({})), 60)
+    run = data.runs[1]
+    pushes = run.penalty_push.copy()
+    pushes[0] = -40.0  # one push 40x the others
+    data = replace(data, runs=(data.runs[0], replace(run, penalty_push=pushes)))
+    scene = Scene(data, size=(640, 360), counter_cells=False)
+    scene.draw(0)
+    ax, widths = bars(scene)
+    edge = ax.get_xlim()[0]
+    assert widths[3] == pytest.approx(edge) and edge > -40.0  # stopped at the edge ...
+    assert [t.get_text() for t in ax.texts if t.get_text()] == ["◀ −40"]  # ... and marked with its value
+    scene.draw(scene.frame_count - 1)
+    assert not any(t.get_text() for t in ax.texts)  # a push that fits carries no mark
+
+
+# --- every preset's claims ---------------------------------------------------------------------
+
+def numbers(text: str) -> list[float]:
+    return [float(v) for v in re.findall(r"(?<![\w.])\d+(?:\.\d+)?", text)]
+
+
+def test_every_preset_claims_only_what_its_simulation_shows():
+    checked = set()
+
+    def runs(name):
+        checked.add(name)
+        return {r.label: r for r in sim_of(name).runs}, PRESETS[name].summary
+
+    r, said = runs("seed")
+    assert f"step {r['L1'].zero_step}" in said and f"{r['L2'].w_star[0]:.4f}" in said
+    assert r["L2"].w[-1, 0] == pytest.approx(r["L2"].w_star[0], abs=1e-4) and r["L2"].zero_step is None
+
+    r, said = runs("chatter")
+    sub, prox = r["L1 · subgradient"], r["L1 · proximal"]
+    assert sub.band is not None and sub.band[0] < 0 < sub.band[1] and sub.zero_step is None
+    assert np.all((sub.w[60:, 0] >= sub.band[0]) & (sub.w[60:, 0] <= sub.band[1]))
+    assert prox.zero_step is not None and prox.w[-1, 0] == 0.0
+
+    r, said = runs("below-threshold")
+    sim = sim_of("below-threshold")
+    threshold = 2 * abs(float(sim.data.b[0]))
+    assert f"{threshold:.3f}" in said and sim.scenario.lam == 0.2 < threshold
+    assert r["L1"].zero_step is None and r["L1"].w_star[0] > 0
+
+    r, said = runs("diminishing-step")
+    w = r["L1 · subgradient"].w[:, 0]
+    assert np.ptp(w[-50:]) < 0.25 * np.ptp(w[50:100]) and abs(w[-1]) < abs(w[50:100]).max()
+    assert r["L1 · proximal"].zero_step is not None
+
+    r, said = runs("divergence")
+    sim = sim_of("divergence")
+    bound = 1 / (float(sim.data.A[0, 0]) + sim.scenario.lam)
+    assert f"{bound:.3f}" in said and sim.scenario.lr > bound and r["L2"].diverged
+
+    r, said = runs("elasticnet")
+    net = r["Elastic net"]
+    assert net.zero_step is None and f"{net.w_star[0]:.4f}" in said and f"{r['L2'].w_star[0]:.4f}" in said
+    assert f"λα = {net.penalty.l1:g}" in said and net.penalty.l1 < 0.335 and r["L1"].zero_step is not None
+
+    for name in ("diamond", "correlated"):
+        r, said = runs(name)
+        assert r["L1"].zero_step[1] is not None and r["L1"].w_star[1] == 0.0 and r["L1"].w_star[0] != 0.0
+        assert r["L2"].zero_step == [None, None] and np.all(r["L2"].w_star != 0.0)
+    sim = sim_of("correlated")
+    assert "ρ = 0.9" in said and sim.scenario.corr == 0.9
+    assert f"({sim.scenario.w_true[0]}, {sim.scenario.w_true[1]})" in said  # the truth, as it is
+    assert "only x1" not in said
+
+    r, said = runs("diamond-small-lambda")
+    assert all(z is None for run in r.values() for z in run.zero_step)
+    assert "0.15" in said and np.all(r["L1"].w_star != 0.0)
+
+    r, said = runs("lambda-path")
+    sim = sim_of("lambda-path")
+    assert f"{2 * abs(float(sim.data.b[0])):.3f}" in said and r["L1"].zeros[0] == pytest.approx(0.335, abs=5e-4)
+    assert r["L2"].zeros == (None,)
+
+    r, said = runs("lasso-path")
+    knots = sorted(r["L1"].zeros)
+    assert [round(k, 1) for k in knots] == numbers(said.split("w2 at ")[1])[:2] == [0.3, 2.5]
+    assert r["L2"].zeros == (None, None)
+
+    assert checked == set(PRESETS), "every preset's summary is checked"
+
+
+# --- the caption -------------------------------------------------------------------------------
+
+def test_the_caption_reveals_an_outcome_only_once_it_has_happened():
+    data = scene_data(simulate(scenario_from({})), 200)
+    zero = next(r for r in data.runs if r.label == "L1").zero_step
+    for i, step in enumerate(data.frame_steps):
+        text = data.caption_at(i)
+        assert ("exactly 0 since step 24" in text) == (step >= zero), (step, text)
+        assert ("settles at 0.2006" in text) == (step >= 150 or "settles" in text)  # never before it has
+    assert data.caption_at(0) == "L1: w = 1  ·  L2: w = 1"
+    assert data.caption_at(len(data.frame_steps) - 1) == data.caption  # the last frame: as `always` says it
+    always = scene_data(simulate(scenario_from({})), 20, caption="always")
+    assert {always.caption_at(i) for i in range(20)} == {data.caption}
+    off = scene_data(simulate(scenario_from({})), 20, caption="off")
+    assert off.caption_at(0) == "" and Scene(off, size=(320, 180)).caption is None
+
+
+def test_the_lambda_path_caption_reveals_each_knot_as_lambda_passes_it():
+    data = scene_data(sim_of("lasso-path"), 100)
+    for i, k in enumerate(data.frame_steps):
+        lam = data.lams[k]
+        assert ("w2 exactly 0 from λ = 0.3" in data.caption_at(i)) == (lam >= 0.3 - 1e-9)
+        assert ("w1 exactly 0 from λ = 2.5" in data.caption_at(i)) == (lam >= 2.5 - 1e-9)
+
+
+def test_caption_option_reaches_the_sidecar_and_bad_values_are_exit_2(tmp_path, cli):
+    out = tmp_path / "a.gif"
+    assert cli("render", "-o", str(out), "--frames", "4", "--caption", "off", *SMALL)[0] == 0
+    record = json.loads((tmp_path / "a.gif.json").read_text())
+    assert record["render"]["caption"] == "off" and record["caption"].startswith("L1: exactly 0")
+    before = out.read_bytes()
+    status, _, err = cli("render", "-o", str(out), "--caption", "sometimes", *SMALL)
+    assert status == 2 and "--caption sometimes: must be one of reveal, always, off" in err and err.count("\n") == 1
+    assert out.read_bytes() == before
+
+
+def test_the_revealing_caption_is_drawn_each_frame_and_stays_in_its_strip():
+    scene = Scene(scene_data(simulate(scenario_from({})), 30), size=(640, 360))
+    first, last = scene.frame(0), scene.frame(29)
+    assert scene.changing is not None  # still blitted, the caption's strip one of the regions
+    strip = scene.caption.get_window_extent(scene.canvas.get_renderer())
+    assert (first[360 - int(strip.y1):] != last[360 - int(strip.y1):]).any()  # the caption changed
+
+
+# --- layout at every size ----------------------------------------------------------------------
+
+def text_boxes(scene, renderer):
+    out = []
+    for text in (scene.title, scene.caption, scene.step_text):
+        if text is not None and text.get_text():
+            out.append(("figure", text.get_text()[:30], text.get_window_extent(renderer), None))
+    for name, ax in scene.axes.items():
+        for text in (ax.title, ax.xaxis.label, ax.yaxis.label):
+            if text.get_text():
+                out.append((name, text.get_text()[:30], text.get_window_extent(renderer), None))
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis._update_ticks():  # the ticks within the view: those drawn
+                if tick.get_visible() and tick.label1.get_visible() and tick.label1.get_text():
+                    out.append((name, "tick " + tick.label1.get_text(), tick.label1.get_window_extent(renderer), None))
+        for text in ax.texts:
+            if text.get_visible() and text.get_text():
+                out.append((name, text.get_text()[:30], text.get_window_extent(renderer), ax.bbox))
+        if ax.get_legend() is not None:
+            out.append((name, "legend", ax.get_legend().get_window_extent(renderer), ax.bbox))
+    return out
+
+
+def inside(box, room, slack=1.0) -> bool:
+    return (box.x0 >= room.x0 - slack and box.y0 >= room.y0 - slack and box.x1 <= room.x1 + slack
+            and box.y1 <= room.y1 + slack)
+
+
+def overlap(a, b, pad=0.5) -> bool:
+    return a.x0 + pad < b.x1 and b.x0 + pad < a.x1 and a.y0 + pad < b.y1 and b.y0 + pad < a.y1
+
+
+def layout_problems(scene, diverging: bool) -> list[str]:
+    """Every text inside the figure (and its panel, for what a panel holds), no two texts or
+    legends overlapping, no marker cut by its panel's edge or under a legend or a text, and no
+    run's path under a legend (in the plane the balls and contours sweep everything: not checked)."""
+    problems = []
+    renderer = scene.canvas.get_renderer()
+    t = np.linspace(0.0, 1.0, 12)[:, None]
+    for i in sorted({0, scene.frame_count // 3, scene.frame_count - 1}):
+        scene.draw(i)
+        boxes = text_boxes(scene, renderer)
+        for owner, what, box, room in boxes:
+            if not inside(box, scene.figure.bbox):
+                problems.append(f"{owner}: {what!r} leaves the figure")
+            if room is not None and not inside(box, room):
+                problems.append(f"{owner}: {what!r} leaves its panel")
+        for (o1, w1, b1, _), (o2, w2, b2, _) in itertools.combinations(boxes, 2):
+            if overlap(b1, b2):
+                problems.append(f"{o1}: {w1!r} overlaps {o2}: {w2!r} at frame {i}")
+        for line in (a for a in scene.moving if hasattr(a, "get_xydata") and a.axes is not None):
+            ax, xy = line.axes, np.asarray(line.get_xydata(), float)
+            if not len(xy):
+                continue
+            points = ax.transData.transform(xy)
+            if line.get_marker() not in (None, "None", "") and line.get_markersize() >= 8:
+                radius = line.get_markersize() * scene.figure.dpi / 144
+                for x, y in points:
+                    if not (ax.bbox.x0 <= x <= ax.bbox.x1 and ax.bbox.y0 <= y <= ax.bbox.y1):
+                        continue  # not drawn: its path has left the panel, which shows it
+                    if not (ax.bbox.x0 <= x - radius and x + radius <= ax.bbox.x1 + 1
+                            and ax.bbox.y0 - 1 <= y - radius and y + radius <= ax.bbox.y1 + 1):
+                        problems.append(f"a marker in {ax.get_title()!r} is cut by the panel's edge at frame {i}")
+                    for owner, what, box, _ in boxes:
+                        if box.x0 < x + radius and x - radius < box.x1 and box.y0 < y + radius and y - radius < box.y1:
+                            problems.append(f"a marker in {ax.get_title()!r} covers {owner}: {what!r} at frame {i}")
+            legend = ax.get_legend()
+            marked = line.get_marker() not in (None, "None", "")
+            if legend is None or marked or diverging or ax is scene.axes.get("plane"):
+                continue
+            if len(points) > 1:
+                points = (points[:-1, None] + t[None] * (points[1:, None] - points[:-1, None])).reshape(-1, 2)
+            box = legend.get_window_extent(renderer)
+            if ((points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0)
+                    & (points[:, 1] < box.y1)).any():
+                problems.append(f"the legend of {ax.get_title()!r} covers a path at frame {i}")
+    return sorted(set(problems))
+
+
+CASES = [(name, size, "light", "en") for name in PRESETS for size in SIZES]
+CASES += [(name, (1080, 1080), "dark", "en") for name in ("diamond", "lasso-path", "seed")]
+CASES += [(name, size, "light", "zh") for name in ("seed", "diamond", "chatter") for size in [(1280, 720), (720, 720)]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, size, theme, lang", CASES)
+def test_every_preset_lays_out_at_every_size(name, size, theme, lang, request):
+    if lang == "zh":
+        request.getfixturevalue("zh_font")
+    sim = sim_of(name)
+    scene = Scene(scene_data(sim, 30, "motion", lang), size=size, theme=theme, counter_cells=False)
+    assert layout_problems(scene, diverging=any(r.diverged for r in sim.runs)) == []
+
+
+def test_a_scene_for_a_slide_draws_no_title():
+    data = scene_data(simulate(scenario_from({})), 4)
+    assert Scene(data, size=(320, 180), title=False).title is None
+    assert "Gradient descent" in Scene(data, size=(320, 180)).title.get_text()
+
+
+def test_titles_break_between_expressions():
+    sim = sim_of("diamond")
+    scene = Scene(scene_data(sim, 10), size=(1080, 1080), theme="dark", counter_cells=False)
+    lines = scene.title.get_text().replace("\u00a0", " ").split("\n")
+    assert "λ = 0.6,  η = 0.15" in lines or any(line.endswith("λ = 0.6") for line in lines)
+    for line in lines:
+        assert not line.rstrip().endswith(("=", "λ", "η")) and not line.lstrip().startswith("=")
+
+
+# --- slides ------------------------------------------------------------------------------------
+
+def open_deck(path):
+    from pptx import Presentation
+
+    return Presentation(str(path))
+
+
+def test_a_slide_says_its_title_once_and_its_notes_render_it_again(tmp_path, cli, pptx):
+    out = tmp_path / "a.pptx"
+    args = ["render", "--preset", "lasso-path", "-o", str(out), "--frames", "6", "--caption", "always", *SMALL]
+    assert cli(*args)[0] == 0
+    slide, = open_deck(out).slides
+    shapes = {shape.name: shape for shape in slide.shapes}
+    title, caption = shapes["Title"].text_frame.text, shapes["Caption"].text_frame.text
+    assert "λ\u00a0from\u00a00\u00a0to\u00a03.8" in title  # PowerPoint wraps it between expressions only
+    assert caption.startswith("L1: w2 exactly 0 from λ = 0.3")
+    assert shapes["Title"].top + shapes["Title"].height <= shapes["Animation"].top  # never over the video
+    assert shapes["Animation"].top + shapes["Animation"].height <= shapes["Caption"].top
+    said = slide.notes_slide.notes_text_frame.text.splitlines()
+    assert "lam_steps = 200" in said and "lr = 0.1" not in said and not any(s.startswith("l1_update") for s in said)
+    command = shlex.split(said[0])
+    assert command[:2] == ["regviz-anim", "render"] and "--animate=lam" in command
+    again = tmp_path / "again.gif"
+    command[command.index("-o") + 1] = str(again)
+    assert cli(*command[1:], "--no-progress")[0] == 0
+    first = json.loads((tmp_path / "a.pptx.json").read_text())
+    second = json.loads((tmp_path / "again.gif.json").read_text())
+    assert second["scenario"] == first["scenario"] and second["caption"] == first["caption"]
+
+
+def test_video_text_draws_the_title_and_caption_in_the_video_too(tmp_path, cli, pptx):
+    from PIL import Image
+
+    posters = []
+    for extra in ([], ["--video-text"]):
+        out = tmp_path / f"a{len(extra)}.pptx"
+        assert cli("render", "-o", str(out), "--frames", "4", "--caption", "always", *extra, *SMALL)[0] == 0
+        slide, = open_deck(out).slides
+        image = next(rel.target_part for rel in slide.part.rels.values() if rel.reltype.endswith("/image"))
+        posters.append(np.asarray(Image.open(__import__("io").BytesIO(image.blob)).convert("RGB")))
+    plain, with_text = posters
+    assert (plain[:12, :150] != with_text[:12, :150]).any()  # the title
+    assert (plain[-10:] != with_text[-10:]).any()  # the caption
+
+
+# --- the explorer ------------------------------------------------------------------------------
+
+def test_the_explorer_has_a_start_per_weight_and_keeps_what_it_is_set_to():
+    pytest.importorskip("ipywidgets", reason='the explorer needs the [notebook] extra: pip install ".[notebook]"')
+    ex = ra.explore(size=(320, 180), preset="diamond")
+    one, two = ex.controls["w0_1"], ex.controls["w0_2"]
+    assert (one.value, two.value) == (0.2, 1.5) and two.layout.display is None
+    two.value = -1.0
+    assert ex.state()["w0"] == (0.2, -1.0) and tuple(ex.simulation.runs[0].w[0]) == (0.2, -1.0)
+    assert "--w0=0.2,-1" in ex.command()
+    ex.controls["lam"].value = 0.4  # another change keeps both starts
+    assert tuple(ex.simulation.runs[0].w[0]) == (0.2, -1.0)
+    ex.controls["features"].value = 1
+    assert two.layout.display == "none" and ex.state()["w0"] == 0.2
