@@ -20,6 +20,7 @@ from .errors import ConfigError, OutputError
 from .formatting import argv, toml
 from .numerics import KINDS, simulate
 from .numerics.penalties import REGULARIZERS
+from .numerics.problem import BUILT_IN, read_table
 from .numerics.rules import L1_RULES, SCHEDULES
 from .options import OPTIONS, MAX_FEATURES, Scenario, applies, render_config
 from .presets import preset_options
@@ -32,10 +33,11 @@ SLIDERS = {
     "lam": dict(kind="FloatSlider", min=0.0, max=2.0, step=0.005, description="λ"),
     "lr": dict(kind="FloatLogSlider", min=-3, max=0.3, step=0.01, base=10, description="η"),
     "steps": dict(kind="IntSlider", min=5, max=1000, step=5, description="steps"),
+    "features": dict(kind="IntSlider", min=1, max=MAX_FEATURES, step=1, description="weights"),
 }
+STARTS = 2  # a start slider for each of up to this many weights; with more, one sets them all
 # The choices, from the records they name (read when a widget is built).
 CHOICES = {
-    "features": lambda: tuple(range(1, MAX_FEATURES + 1)),
     "animate": lambda: tuple(KINDS),
     "l1_update": lambda: tuple(L1_RULES),
     "schedule": lambda: tuple(SCHEDULES),
@@ -84,12 +86,16 @@ class Explorer:
             kind = spec.pop("kind")
             value = getattr(scenario, name)
             controls[name] = getattr(w, kind)(value=value, continuous_update=False, **spec)
-        # One start slider per weight; those past the number of weights are hidden.
-        starts = (scenario.w0,) * MAX_FEATURES if isinstance(scenario.w0, float) else scenario.w0
-        for j in range(MAX_FEATURES):
-            controls[f"w0_{j + 1}"] = w.FloatSlider(value=starts[j] if j < len(starts) else starts[-1], min=-2.0,
-                                                    max=2.0, step=0.05, continuous_update=False,
-                                                    description="w0" if MAX_FEATURES == 1 else f"w0 of w{j + 1}")
+        # A start slider per weight for one or two weights; with more, the first sets every weight.
+        starts = (scenario.w0,) * STARTS if isinstance(scenario.w0, float) else scenario.w0
+        for j in range(STARTS):
+            controls[f"w0_{j + 1}"] = w.FloatSlider(value=starts[min(j, len(starts) - 1)], min=-2.0, max=2.0,
+                                                    step=0.05, continuous_update=False, description=f"w0 of w{j + 1}")
+        # The data: generated, or a data set (the built-in ones, and a file the explorer was given)
+        sets = [("generated", None), *((name, name) for name in BUILT_IN)]
+        if scenario.data is not None and scenario.data not in BUILT_IN:
+            sets.append((scenario.data, scenario.data))
+        controls["data"] = w.Dropdown(options=sets, value=scenario.data, description="data")
         controls["reg"] = w.SelectMultiple(options=tuple(REGULARIZERS), value=scenario.reg, description="reg",
                                            rows=len(REGULARIZERS))
         for name, options in ((name, known()) for name, known in CHOICES.items()):
@@ -108,8 +114,16 @@ class Explorer:
         for name, control in self.controls.items():
             if not name.startswith("w0_"):
                 state[name] = control.value
-        starts = [self.controls[f"w0_{j + 1}"].value for j in range(state["features"])]
-        state["w0"] = starts[0] if len(starts) == 1 else tuple(starts)
+        if state["data"] is None:
+            for name in ("data", "target", "columns"):
+                state.pop(name, None)
+            weights = state["features"]
+        else:  # the file gives the points and the number of weights
+            for name in ("features", "w_true", "corr", "n_points", "x_range", "noise", "seed"):
+                state.pop(name, None)
+            weights = read_table(state["data"], state.get("target"), state.get("columns")).features
+        starts = [self.controls[f"w0_{j + 1}"].value for j in range(min(weights, STARTS))]
+        state["w0"] = starts[0] if weights != 2 else tuple(starts)
         state["reg"] = tuple(state["reg"]) or ("l1",)
         return state
 
@@ -118,10 +132,14 @@ class Explorer:
         self._rebuild()
 
     def _show_starts(self) -> None:
-        """A start slider for each weight there is."""
-        for j in range(MAX_FEATURES):
-            shown = j < self.controls["features"].value
-            self.controls[f"w0_{j + 1}"].layout.display = None if shown else "none"
+        """A start slider for each of two weights; one for every weight otherwise; no weights
+        slider while a data set gives them."""
+        data = self.controls["data"].value is not None
+        weights = 3 if data else self.controls["features"].value
+        self.controls["features"].layout.display = "none" if data else None
+        self.controls["w0_1"].description = "w0" if weights == 1 else ("w0 of w1" if weights == 2 else "w0 (all)")
+        for j in range(1, STARTS):
+            self.controls[f"w0_{j + 1}"].layout.display = None if j < weights <= STARTS else "none"
 
     def _on_step(self, change) -> None:
         self._show(change["new"])
@@ -216,9 +234,9 @@ class Explorer:
     def widget(self):
         w = self.w
         c = self.controls
-        starts = [c[f"w0_{j + 1}"] for j in range(MAX_FEATURES)]
+        starts = [c[f"w0_{j + 1}"] for j in range(STARTS)]
         left = w.VBox([c["lam"], c["lr"], *starts, c["steps"], c["reg"]])
-        right = w.VBox([c["features"], c["animate"], c["l1_update"], c["schedule"]])
+        right = w.VBox([c["data"], c["features"], c["animate"], c["l1_update"], c["schedule"]])
         keep = w.VBox([w.HTML("<b>the same as a command</b>"), self.command_text,
                        w.HTML("<b>as a manifest job</b>"), self.job_text,
                        w.HBox([self.out_name, self.render_button, self.progress])])

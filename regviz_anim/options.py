@@ -20,8 +20,9 @@ from .lang import LANGS, missing_font
 from .numerics import KINDS
 from .numerics.path import LAM_SCALES
 from .numerics.penalties import REGULARIZERS
+from .numerics.problem import MAX_FEATURES, DataError, read_table, sparse_truth
 from .numerics.rules import L1_RULES, SCHEDULES
-from .panels import DEFAULT_PANELS, PANELS, suits
+from .panels import PANELS, default_panels, suits
 from .scenedata import CAPTIONS
 
 __all__ = ["OPTIONS", "Option", "Scenario", "RenderSettings", "ConfigError", "parse_options", "scenario_from",
@@ -30,7 +31,6 @@ __all__ = ["OPTIONS", "Option", "Scenario", "RenderSettings", "ConfigError", "pa
 THEMES = ("light", "dark")
 TIMINGS = ("even", "motion")
 MAX_FRAMES = 100_000
-MAX_FEATURES = 2
 # Bounds on magnitudes, so that no loss, gradient or minimiser can overflow a float:
 # |w|, |x|, λ and the noise up to 1e6 keep every square far below 1e308.
 MAGNITUDE = 1e6
@@ -137,6 +137,23 @@ def choices(known: Iterable[str]):
     return parse
 
 
+def names(raw: Any) -> tuple[str, ...]:
+    """Column names, comma separated, none twice."""
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+        raise ValueError("must be column names, comma separated")
+    items = tuple(item.strip() for item in items)
+    if len(set(items)) != len(items):
+        raise ValueError("names a column twice")
+    return items
+
+
+def text(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValueError("must be a name")
+    return raw.strip()
+
+
 def x_range(raw: Any) -> tuple[float, float]:
     allowed = (f"must be two numbers LO,HI with LO < HI, within ±{MAGNITUDE:g} and at least "
                f"{MIN_X_WIDTH:g} apart")
@@ -216,10 +233,17 @@ SCENARIO_OPTIONS = (
     Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
     Option("w_true", weights(low=-MAGNITUDE, high=MAGNITUDE),
            "the true weight that made the data; one per weight, or one for all", "W"),
-    Option("features", integer(low=1, high=MAX_FEATURES), "number of weights: 1 (y = w·x) or 2 (y = w1·x1 + w2·x2)",
-           "N"),
+    Option("features", integer(low=1, high=MAX_FEATURES),
+           f"number of weights, 1 to {MAX_FEATURES}: 1 (y = w·x), 2 (y = w1·x1 + w2·x2) or more; without --w-true, "
+           "3 or more get a sparse truth (Tibshirani's for 8)", "N"),
     Option("corr", number(low=-1, high=1, low_open=True, high_open=True),
-           "correlation of the two features (two weights only)", "ρ"),
+           "correlation ρ^|i-j| between features i and j (two weights or more)", "ρ"),
+    Option("data", optional(text), "the data from a CSV file with a header row (or the built-in diabetes): "
+           "features standardised, the target centred; --features, --w-true and the generator's options "
+           "do not apply", "FILE"),
+    Option("target", optional(text), "with --data: the column to predict (diabetes: progression)", "COLUMN"),
+    Option("columns", optional(names), "with --data: the feature columns (default: every column but the target)",
+           "A,B,..."),
     Option("n_points", integer(low=2, high=100_000), "number of data points", "N"),
     Option("x_range", x_range, "x is evenly spaced on [LO, HI)", "LO,HI"),
     Option("noise", number(low=0, high=MAGNITUDE), "standard deviation of Gaussian noise added to y", "SD"),
@@ -280,6 +304,9 @@ class Scenario:
     w_true: float | tuple[float, ...] = 0.5
     features: int = 1
     corr: float = 0.0
+    data: str | None = None
+    target: str | None = None
+    columns: tuple[str, ...] | None = None
     n_points: int = 20
     x_range: tuple[float, float] = (-1.0, 1.0)
     noise: float = 0.0
@@ -350,16 +377,32 @@ def _build(cls, values: dict[str, Any]):
 
 def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
     """The scenario from raw values; with ``only``, a render option is an error (for simulate)."""
-    names = Scenario.__dataclass_fields__ if only else None
-    scenario = _build(Scenario, parse_options(raw, names, what="simulate" if only else ""))
+    allowed = Scenario.__dataclass_fields__ if only else None
+    values = parse_options(raw, allowed, what="simulate" if only else "")
+    if values.get("data") is not None:
+        for name in ("features", "w_true", "corr", "n_points", "x_range", "noise", "seed"):
+            if name in values:
+                raise ConfigError(name, values[name], "does not apply with --data: the file gives the points")
+        try:
+            table = read_table(values["data"], values.get("target"), values.get("columns"))
+        except DataError as error:
+            raise ConfigError("data", values["data"], str(error)) from None
+        values.update(features=table.features, n_points=len(table.y))
+    else:
+        for name in ("target", "columns"):
+            if values.get(name) is not None:
+                raise ConfigError(name, values[name], "needs --data FILE")
+        if values.get("features", 1) >= 3 and "w_true" not in values:
+            values["w_true"] = sparse_truth(values["features"])
+    scenario = _build(Scenario, values)
     d = scenario.features
     for name in ("w_true", "w0"):
         value = getattr(scenario, name)
         if isinstance(value, tuple) and len(value) != d:
             raise ConfigError(name, value, f"give one number, or {d} (one per weight) with --features {d}")
     if d == 1 and scenario.corr != 0.0:
-        raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2")
-    if scenario.n_points < d + 1:
+        raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2 or more")
+    if d <= 2 and scenario.n_points < d + 1:
         raise ConfigError("n_points", scenario.n_points, f"needs at least {d + 1} points for {d} weights")
     if scenario.lam_scale == "log" and scenario.lam_range is not None and scenario.lam_range[0] == 0.0:
         raise ConfigError("lam_range", scenario.lam_range, "a log scale needs LO > 0")
@@ -388,7 +431,7 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     settings = settings_from(rest)
     d, mode = scenario.features, scenario.animate
     if settings.panels is None:
-        return scenario, replace(settings, panels=DEFAULT_PANELS[mode, d])
+        return scenario, replace(settings, panels=default_panels(mode, d))
 
     wrong = [name for name in settings.panels if not suits(PANELS[name], d, mode)]
     if wrong:
@@ -416,7 +459,11 @@ def applies(name: str, values: dict[str, Any]) -> bool:
     if name == "l1_ratio":
         return any(r.split(1.0, 0.25) != r.split(1.0, 0.75) for r in regs)
     if name == "corr":
-        return values.get("features", 1) >= 2
+        return values.get("features", 1) >= 2 and values.get("data") is None
+    if name in ("target", "columns"):
+        return values.get("data") is not None
+    if name in ("w_true", "n_points", "x_range", "noise", "seed", "features") and values.get("data") is not None:
+        return False
     if name == "loop":
         return values.get("format", "gif") == "gif"
     if name in ("video_text", "for_slide"):
@@ -424,10 +471,15 @@ def applies(name: str, values: dict[str, Any]) -> bool:
     return True
 
 
+ONLY_WHEN_SET = {"data", "target", "columns"}  # left out while unset: the documents of generated data stay as they were
+
+
 def parameters(obj: Any) -> dict[str, Any]:
     """A frozen config dataclass as JSON-ready values (tuples as lists, paths as strings)."""
     out = {}
     for key, value in asdict(obj).items():
+        if key in ONLY_WHEN_SET and value is None:
+            continue
         if isinstance(value, tuple):
             value = list(value)
         elif value is not None and not isinstance(value, (bool, int, float, str)):

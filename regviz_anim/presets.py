@@ -42,6 +42,15 @@ PRESETS = {p.name: p for p in (
     Preset("lasso-path", "two weights as λ grows: the lasso drops w2 at λ = 0.3 and w1 at 2.5, sliding onto an "
            "axis; ridge only shrinks",
            {"features": 2, "corr": 0.5, "w_true": (1.2, 0.1), "animate": "lam", "hold_start": 1.0}),
+    Preset("tibshirani", "eight weights, Tibshirani's truth (3, 1.5, 0, 0, 2, 0, 0, 0) with ρ = 0.5: L1 keeps x1, x2 "
+           "and x5 and sets the other five exactly to 0; L2 keeps all eight",
+           {"features": 8, "corr": 0.5, "noise": 1.0, "lam": 2.5}),
+    Preset("diabetes-path", "the diabetes data (442 patients, 10 features), λ as the clock: the lasso drops the "
+           "features one by one, bmi and s5 last (exactly 0 from λ = 84.6 and 90.3); ridge keeps all ten",
+           {"data": "diabetes", "animate": "lam", "lam_scale": "log", "lam_range": (0.1, 140.0), "hold_start": 1.0}),
+    Preset("many-sparse", "50 features, 5 of them informative: L1 keeps exactly those 5 (x1, x11, x21, x31, x41) "
+           "and sets the other 45 exactly to 0; L2 keeps all 50",
+           {"features": 50, "n_points": 100, "noise": 0.5, "lam": 0.5}),
 )}
 
 

@@ -14,7 +14,7 @@ from .errors import OutputError
 from .formatting import argv, for_notes
 from .lang import Texts
 from .numerics import Simulation, simulate
-from .panels import DEFAULT_PANELS
+from .panels import default_panels
 from .options import OPTIONS, RenderSettings, Scenario, applies, parameters, render_config
 from .outputs.transaction import Transaction
 from .scene import Scene
@@ -62,11 +62,11 @@ def slide_notes(record: dict) -> str:
     that applies to it (``lam_steps`` only along the λ path, ``l1_update`` only with an L1 term ...)."""
     values = {**record["scenario"], **record["render"], "format": record["format"]}
     defaults = {**parameters(Scenario()), **parameters(RenderSettings()),
-                "panels": list(DEFAULT_PANELS[values["animate"], values["features"]])}
+                "panels": list(default_panels(values["animate"], values["features"]))}
     shown = [name for name in OPTIONS if name in values and name not in NOT_IN_COMMAND and applies(name, values)]
     command = ["regviz-anim", "render", "-o", record["output"]]
     for name in shown:
-        if values[name] != defaults[name]:
+        if values[name] != defaults.get(name):
             command += argv(name, values[name])
     lines = [f"{name} = {'x'.join(map(str, values[name])) if name == 'size' else for_notes(values[name])}"
              for name in shown if values[name] is not None]

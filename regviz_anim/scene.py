@@ -15,7 +15,7 @@ from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from .counter import counter_cells as make_counter_cells
-from .panels import DEFAULT_PANELS, PANELS, is_big
+from .panels import PANELS, default_panels, is_big
 from .scenedata import SceneData
 from .style import THEMES, Style
 
@@ -97,7 +97,7 @@ class Scene:
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
-        panels = tuple(panels or DEFAULT_PANELS[data.kind, data.features])
+        panels = tuple(panels or default_panels(data.kind, data.features))
         self.data, self.size, self.theme, self.panels = data, size, theme, panels
         self._with_title = title  # False: the title is a slide's text, not the frame's
         self.colors = THEMES[theme]
@@ -126,7 +126,8 @@ class Scene:
             self._header()
             self._wrap_header()
             self.canvas.draw()
-            if self._fit_legends() | self._place_legends():
+            fitted = [fit(self.canvas.get_renderer()) for fit in self.style.fitters]
+            if self._fit_legends() | any(fitted) | self._place_legends():
                 self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._labels = [self._step_label(int(k)) for k in data.frame_steps]
@@ -223,13 +224,21 @@ class Scene:
         there pass under it over the whole animation (its paths, drawn whole; its markers go along
         them), keeping the panel's own choice when nothing passes under that. True if one moved."""
         renderer = self.canvas.get_renderer()
+        bars = {}  # bars, by their axes: their extents at a few frames (they grow and shrink)
+        for i in sorted({0, self.frame_count // 4, self.frame_count // 2, 3 * self.frame_count // 4}):
+            self.update(i)
+            for a in self.moving:
+                if a.axes is not None and hasattr(a, "get_height") and a.get_height() != 0.0:
+                    bars.setdefault(a.axes, []).append(a.get_window_extent(renderer))
         self.update(self.frame_count - 1)  # the paths drawn to their ends
         moved = False
         t = np.linspace(0.0, 1.0, 12)[:, None]
         for ax in self.axes.values():
             legend = ax.get_legend()
             lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
-            if legend is None or not lines:
+            boxes = bars.get(ax, []) + [a.get_window_extent(renderer) for a in self.moving if a.axes is ax
+                                        and hasattr(a, "get_height") and a.get_height() != 0.0]
+            if legend is None or not (lines or boxes):
                 continue
             points = []
             for line in lines:
@@ -238,8 +247,15 @@ class Scene:
                 if len(xy) > 1:  # along each segment, not only at its ends
                     xy = (xy[:-1, None, :] + t[None] * (xy[1:, None, :] - xy[:-1, None, :])).reshape(-1, 2)
                 points.append(xy)
+            for box in boxes:  # a bar, by a column of points
+                points.append(np.column_stack([np.full(24, (box.x0 + box.x1) / 2), np.linspace(box.y0, box.y1, 24)]))
+            for text in ax.texts:  # a panel's own labels are to be left uncovered too
+                if text.get_visible() and text.get_text():
+                    box = text.get_window_extent(renderer)
+                    points.append(np.array([[box.x0, box.y0], [box.x1, box.y1], [box.x0, box.y1], [box.x1, box.y0],
+                                            [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]]).repeat(20, axis=0))
             points = np.concatenate(points) if points else np.empty((0, 2))
-            reach = max(line.get_markersize() for line in lines) * self.figure.dpi / 144 + 2  # a marker's radius
+            reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 
             def under(loc, legend=legend, points=points, reach=reach) -> int:
                 legend.set_loc(loc)

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from .numerics import Run
 from .numerics.penalties import REGULARIZERS
+from .numerics.problem import MAX_FEATURES
+
+MANY_WEIGHTS = tuple(range(3, MAX_FEATURES + 1))  # what a panel for three weights or more claims
+ANY_WEIGHTS = (1, 2) + MANY_WEIGHTS
 
 # The colours a theme gives the frame; a run's come from its regularizer's record
 # (regviz_anim.numerics.penalties), or from FALLBACK for one that names none.
@@ -27,6 +31,12 @@ class Style:
         self._moving = moving
         self.markers: dict[str, object] = {}  # each run's current-position marker, by label
         self.bold = "bold"
+        self.fitters: list = []  # what a panel adjusts once the layout has sized it (see after_layout)
+
+    def after_layout(self, fit) -> None:
+        """Call ``fit(renderer)`` once the layout has set every panel's size (in pixels), before the
+        background is drawn for good; it returns True if it changed something."""
+        self.fitters.append(fit)
 
     def animated(self, artist):
         """Register a moving artist: drawn by blitting each frame, not in the background."""

@@ -119,4 +119,4 @@ def test_presets_lists_every_preset(cli):
     assert [line.split()[0] for line in out.splitlines()] == [
         "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet", "diamond", "correlated",
         "diamond-small-lambda",
-        "lambda-path", "lasso-path"]
+        "lambda-path", "lasso-path", "tibshirani", "diabetes-path", "many-sparse"]

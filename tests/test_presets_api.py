@@ -51,7 +51,8 @@ def test_elasticnet_sits_between_l1_and_l2():
 def test_every_preset_is_tested():
     assert set(PRESETS) == {"seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet",
                             "diamond", "correlated", "diamond-small-lambda",  # test_two_weights
-                            "lambda-path", "lasso-path"}  # test_lambda_path
+                            "lambda-path", "lasso-path",  # test_lambda_path
+                            "tibshirani", "diabetes-path", "many-sparse"}  # test_many_weights
 
 
 def test_api_options_are_validated_like_the_command_line():

@@ -8,6 +8,7 @@ import re
 import shlex
 from dataclasses import replace
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -129,6 +130,27 @@ def test_every_preset_claims_only_what_its_simulation_shows():
     assert [round(k, 1) for k in knots] == numbers(said.split("w2 at ")[1])[:2] == [0.3, 2.5]
     assert r["L2"].zeros == (None, None)
 
+    r, said = runs("tibshirani")
+    sim = sim_of("tibshirani")
+    assert f"{sim.scenario.w_true}".replace(".0", "").replace(" ", "") in said.replace(" ", "")
+    kept = [sim.data.feature_names[j] for j in np.flatnonzero(r["L1"].w_star)]
+    assert "keeps x1, x2 and x5" in said and kept == ["x1", "x2", "x5"] and "other five exactly to 0" in said
+    assert np.count_nonzero(r["L2"].w_star) == 8 and "ρ = 0.5" in said and sim.scenario.corr == 0.5
+
+    r, said = runs("diabetes-path")
+    sim = sim_of("diabetes-path")
+    assert sim.data.X.shape == (442, 10) and "442 patients, 10 features" in said
+    order = sorted(range(10), key=lambda j: r["L1"].zeros[j])
+    assert [sim.data.names[j] for j in order[-2:]] == ["s5", "bmi"]
+    assert f"λ = {r['L1'].zeros[order[-2]]:.1f} and {r['L1'].zeros[order[-1]]:.1f}" in said
+    assert all(z is None for z in r["L2"].zeros)
+
+    r, said = runs("many-sparse")
+    sim = sim_of("many-sparse")
+    kept = [sim.data.feature_names[j] for j in np.flatnonzero(r["L1"].w_star)]
+    assert f"({', '.join(kept)})" in said and len(kept) == 5 and sim.data.features == 50
+    assert f"other {50 - len(kept)} exactly to 0" in said and np.count_nonzero(r["L2"].w_star) == 50
+
     assert checked == set(PRESETS), "every preset's summary is checked"
 
 
@@ -212,6 +234,11 @@ def layout_problems(scene, diverging: bool) -> list[str]:
     """Every text inside the figure (and its panel, for what a panel holds), no two texts or
     legends overlapping, no marker cut by its panel's edge or under a legend or a text, and no
     run's path under a legend (in the plane the balls and contours sweep everything: not checked)."""
+    with matplotlib.rc_context(scene._rc):  # the ticks as drawn: their number follows the type size
+        return _layout_problems(scene, diverging)
+
+
+def _layout_problems(scene, diverging: bool) -> list[str]:
     problems = []
     renderer = scene.canvas.get_renderer()
     t = np.linspace(0.0, 1.0, 12)[:, None]

@@ -114,11 +114,11 @@ def test_simulate_csv_has_a_column_per_weight(tmp_path, cli):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--features", "2", "--w-true", "1,2,3"], "--w-true 1,2,3: give one number, or one per weight (at most 2)"),
+    (["--features", "2", "--w-true", "1,2,3"], "--w-true 1.0,2.0,3.0: give one number, or 2 (one per weight)"),
     (["--features", "1", "--w-true", "1,2"], "--w-true 1.0,2.0: give one number, or 1 (one per weight)"),
     (["--features", "2", "--corr", "1"], "--corr 1: must be a finite number > -1 and < 1"),
     (["--features", "2", "--corr", "-1"], "--corr -1: must be a finite number > -1 and < 1"),
-    (["--features", "3"], "--features 3: must be a whole number from 1 to 2"),
+    (["--features", "101"], "--features 101: must be a whole number from 1 to 100"),
     (["--corr", "0.5"], "--corr 0.5: the correlation of two features needs --features 2"),
     (["--features", "2", "--n-points", "2"], "--n-points 2: needs at least 3 points for 2 weights"),
     (["--features", "2", "--w0", "1,x"], "--w0 1,x: must be a finite number"),

@@ -1,4 +1,4 @@
-"""Least squares on one or two weights, ``y = X·w``, with an L1 and an L2 penalty, solved exactly.
+"""Least squares on any number of weights, ``y = X·w``, with an L1 and an L2 penalty, solved exactly.
 
 The objective of every run is
 
@@ -11,21 +11,27 @@ which covers no penalty (l1 = l2 = 0), L1 (l1 = λ), L2 (l2 = λ) and the elasti
     w* = sign(b)·max(|b| - l1/2, 0) / (a + l2)
 
 so L1 lands on exactly 0 once ``l1 ≥ 2|b|`` while L2 alone never does unless ``b = 0``. With
-several weights the minimiser is found exactly from the optimality (KKT) conditions over every
-support and sign pattern; see :func:`exact_minimiser`. The penalties themselves are in
-:mod:`regviz_anim.numerics.penalties`.
+two weights the minimiser is found exactly from the optimality (KKT) conditions over every
+support and sign pattern (:func:`exact_minimiser`); with more, by the lasso's exact homotopy
+(:mod:`regviz_anim.numerics.lasso`). The data are made here (:func:`make_dataset`) or read from a
+CSV file (:func:`read_table`). The penalties themselves are in :mod:`regviz_anim.numerics.penalties`.
 """
 from __future__ import annotations
 
+import csv
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
+MAX_FEATURES = 100  # the most weights a problem may have
 LOSS_BLOCK = 1 << 20  # residuals worked out at once, at most
 
-__all__ = ["Dataset", "make_dataset", "exact_minimiser", "is_unique"]
+__all__ = ["Dataset", "make_dataset", "read_table", "sparse_truth", "exact_minimiser", "is_unique", "DataError"]
+
+BUILT_IN = {"diabetes": ("diabetes.csv", "progression")}  # name -> (file in regviz_anim/data, its target)
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,10 +40,18 @@ class Dataset:
 
     X: np.ndarray
     y: np.ndarray
+    names: tuple[str, ...] | None = None  # the features' names (a CSV's columns); None: x1, x2, ...
+    target: str | None = None             # what y is (a CSV's target column)
 
     @property
     def features(self) -> int:
         return self.X.shape[1]
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        if self.names is not None:
+            return self.names
+        return ("x",) if self.features == 1 else tuple(f"x{j + 1}" for j in range(self.features))
 
     @property
     def x(self) -> np.ndarray:
@@ -81,14 +95,39 @@ class Dataset:
         return 2.0 * (w @ self.A.T - self.b)
 
 
-def standardised_features(n: int, corr: float, rng: np.random.Generator) -> np.ndarray:
-    """Two columns with mean 0, variance 1 and sample correlation exactly ``corr`` (to rounding)."""
-    z = rng.standard_normal((n, 2))
+def correlations(d: int, corr: float) -> np.ndarray:
+    """``ρ^|i−j|`` between features i and j (for two features: ρ)."""
+    i = np.arange(d)
+    return corr ** np.abs(i[:, None] - i[None, :]).astype(float)
+
+
+def standardised_features(n: int, corr: float, rng: np.random.Generator, d: int = 2) -> np.ndarray:
+    """``d`` columns with mean 0, variance 1 and sample correlations exactly ``ρ^|i−j|`` (to
+    rounding) when the points allow it (``d < n``); with more weights than that, drawn with those
+    correlations and each column standardised."""
+    z = rng.standard_normal((n, d))
     z -= z.mean(axis=0)
-    q, r = np.linalg.qr(z)
-    q *= np.sign(np.diag(r))  # a unique orthonormal basis: the first column follows z's first
-    chol = np.linalg.cholesky(np.array([[1.0, corr], [corr, 1.0]]))
-    return np.sqrt(n) * q @ chol.T
+    chol = np.linalg.cholesky(correlations(d, corr))
+    if d < n:
+        q, r = np.linalg.qr(z)
+        q *= np.sign(np.diag(r))  # a unique orthonormal basis: the first column follows z's first
+        return np.sqrt(n) * q @ chol.T
+    x = z @ chol.T
+    x -= x.mean(axis=0)
+    return x / x.std(axis=0)
+
+
+def sparse_truth(d: int) -> tuple[float, ...]:
+    """The truth for ``d ≥ 3`` weights when none is given. Eight weights: Tibshirani's (1996)
+    β = (3, 1.5, 0, 0, 2, 0, 0, 0). Otherwise ``max(2, d // 10)`` weights are nonzero, spread
+    evenly from the first (at ``round(i·d/k)``), taking 3, 1.5, 2 in turn; the rest are 0."""
+    if d == 8:
+        return (3.0, 1.5, 0.0, 0.0, 2.0, 0.0, 0.0, 0.0)
+    k = max(2, d // 10)
+    w = [0.0] * d
+    for i in range(k):
+        w[round(i * d / k)] = (3.0, 1.5, 2.0)[i % 3]
+    return tuple(w)
 
 
 def make_dataset(
@@ -96,7 +135,7 @@ def make_dataset(
     noise: float = 0.0, seed: int = 0, features: int = 1, corr: float = 0.0,
 ) -> Dataset:
     """One weight: ``x`` evenly spaced on ``[lo, hi)`` (the default is ``arange(-1, 1, 0.1)``).
-    Two weights: standardised features with correlation ``corr`` drawn from ``seed``. Then
+    Several: standardised features with correlations ``ρ^|i−j|`` drawn from ``seed``. Then
     ``y = X·w_true + noise``."""
     rng = np.random.default_rng(seed)
     if features == 1:
@@ -105,11 +144,87 @@ def make_dataset(
         X = x[:, None]
         y = float(np.ravel(w_true)[0]) * x
     else:
-        X = standardised_features(n_points, corr, rng)
+        X = standardised_features(n_points, corr, rng, features)
         y = X @ np.broadcast_to(np.asarray(w_true, dtype=float), (features,))
     if noise:
         y = y + noise * rng.standard_normal(n_points)
     return Dataset(X=X, y=y)
+
+
+class DataError(ValueError):
+    """A data file that cannot be read as numbers: the message names the row and the column."""
+
+
+def _number(text: str, row: int, column: str) -> float:
+    text = text.strip()
+    if not text:
+        raise DataError(f"row {row}, column {column}: a missing value")
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"row {row}, column {column}: {text!r} is not a number") from None
+    if not np.isfinite(value):
+        raise DataError(f"row {row}, column {column}: {text!r} is not a finite number")
+    return value
+
+
+def read_table(source: str | Path, target: str | None, columns: tuple[str, ...] | None = None) -> Dataset:
+    """A CSV file with a header row (or a built-in data set's name) as a Dataset: the features
+    (every column but ``target``, or ``columns``) standardised to mean 0 and variance 1 (dividing
+    by n), ``y`` the target centred, so that no intercept is needed. Raises DataError naming the
+    row and column of what is wrong."""
+    if str(source) in BUILT_IN:
+        file, default_target = BUILT_IN[str(source)]
+        path = Path(__file__).resolve().parent.parent / "data" / file
+        target = target or default_target
+    else:
+        path = Path(source)
+    if target is None:
+        raise DataError("say which column is the target: --target COLUMN")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.reader(handle))
+    except FileNotFoundError:
+        raise DataError("no such file") from None
+    except IsADirectoryError:
+        raise DataError("is a folder, not a CSV file") from None
+    except UnicodeDecodeError:
+        raise DataError("is not a text (CSV) file") from None
+    except OSError as error:
+        raise DataError(error.strerror or str(error)) from None
+    except csv.Error as error:
+        raise DataError(f"is not a CSV file: {error}") from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise DataError("is empty: a CSV file with a header row is needed")
+    header = [cell.strip() for cell in rows[0]]
+    if len(set(header)) != len(header):
+        twice = sorted({h for h in header if header.count(h) > 1})
+        raise DataError(f"the header names a column twice: {', '.join(twice)}")
+    if target not in header:
+        raise DataError(f"no column {target!r} for --target; the columns are {', '.join(header)}")
+    wanted = list(columns) if columns else [h for h in header if h != target]
+    for name in wanted:
+        if name not in header:
+            raise DataError(f"no column {name!r} for --columns; the columns are {', '.join(header)}")
+        if name == target:
+            raise DataError(f"--columns names the target {target!r}")
+    body = [(i, row) for i, row in enumerate(rows[1:], start=2) if any(cell.strip() for cell in row)]
+    if len(body) < 2:
+        raise DataError("needs at least 2 rows of data")
+    index = {name: header.index(name) for name in [target] + wanted}
+    values = np.empty((len(body), len(index)))
+    for r, (line, row) in enumerate(body):
+        if len(row) != len(header):
+            raise DataError(f"row {line}: {len(row)} values for {len(header)} columns")
+        for c, (name, at) in enumerate(index.items()):
+            values[r, c] = _number(row[at], line, name)
+    y, X = values[:, 0], values[:, 1:]
+    spread = X.std(axis=0)
+    for name, sd in zip(wanted, spread):
+        if sd == 0.0:
+            raise DataError(f"column {name} is constant: it cannot be standardised")
+    X = (X - X.mean(axis=0)) / spread
+    return Dataset(X=X, y=y - y.mean(), names=tuple(wanted), target=target)
 
 
 def _solve(M: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -137,6 +252,10 @@ def exact_minimiser(A: np.ndarray, b: np.ndarray, l1: float, l2: float) -> np.nd
     with ``l1 = 0`` this gives the one of least norm.
     """
     d = len(b)
+    if d >= 3:  # the homotopy: exact, and linear in the knots rather than exponential in d
+        from .lasso import minimiser
+
+        return minimiser(A, b, l1, l2)
     if l1 == 0.0:
         return _solve(A + l2 * np.eye(d), b)
     best = None

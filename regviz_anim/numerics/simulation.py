@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from .penalties import REGULARIZERS, penalty_for
-from .problem import Dataset, is_unique, make_dataset
+from .problem import Dataset, is_unique, make_dataset, read_table
 
 __all__ = ["Run", "Simulation", "plain", "dataset_for", "zero_from", "check_unique"]
 
@@ -117,6 +117,8 @@ class Simulation:
 
 
 def dataset_for(scenario) -> Dataset:
+    if getattr(scenario, "data", None) is not None:
+        return read_table(scenario.data, scenario.target, scenario.columns)
     return make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
                         noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)
 
@@ -124,10 +126,16 @@ def dataset_for(scenario) -> Dataset:
 def data_document(data: Dataset) -> dict[str, Any]:
     if data.features == 1:
         return {"x": data.x, "y": data.y, "a": float(data.A[0, 0]), "b": float(data.b[0])}
-    return {"x": data.X, "y": data.y, "A": data.A.tolist(), "b": data.b.tolist()}
+    document = {"x": data.X, "y": data.y, "A": data.A.tolist(), "b": data.b.tolist()}
+    if data.features >= 3 or data.names is not None:
+        document["names"] = list(data.feature_names)
+    return document
 
 
 def weight_names(data: Dataset) -> list[str]:
+    """The CSV's weight columns: w (one weight), w1, w2, ... or, for a data file, its columns' names."""
+    if data.names is not None:
+        return list(data.names)
     return ["w"] if data.features == 1 else [f"w{j + 1}" for j in range(data.features)]
 
 
@@ -146,7 +154,16 @@ def check_unique(scenario, data: Dataset, *, along_lam: bool = False) -> None:
     minimiser of least norm."""
     for reg in scenario.reg:
         unit = penalty_for(reg, 1.0, scenario.l1_ratio)
-        if not is_unique(data.A, unit.l2 if along_lam else unit.l2 * scenario.lam):
-            raise ConfigError("corr", scenario.corr, "the two features are the same to rounding, so "
-                              f"{REGULARIZERS[reg].label}'s objective has a line of minimisers, not one to show; "
-                              "use |ρ| <= 0.999999, or a penalty with an L2 part")
+        if is_unique(data.A, unit.l2 if along_lam else unit.l2 * scenario.lam):
+            continue
+        label = REGULARIZERS[reg].label
+        if data.features >= 3 and unit.l1 > 0.0:
+            continue  # the lasso's minimiser is unique for data in general position, even with d > n
+        if data.features >= 3:
+            option, value = ("data", scenario.data) if scenario.data is not None else ("n_points", scenario.n_points)
+            raise ConfigError(option, value, f"{data.features} weights on {len(data.y)} points that cannot tell "
+                              f"them all apart leave {label}'s objective a flat valley of minimisers, not one to "
+                              "show; use a penalty with an L1 or L2 part, or more points")
+        raise ConfigError("corr", scenario.corr, "the two features are the same to rounding, so "
+                          f"{label}'s objective has a line of minimisers, not one to show; "
+                          "use |ρ| <= 0.999999, or a penalty with an L2 part")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol, runtime_checkable
 
-from . import curves, fit, gap, gradient, lam_path, loss, plane, weight
+from . import bars, coefficients, curves, fit, gap, gradient, lam_path, loss, plane, sparsity, weight
 
 Update = Callable[[int], None]
 
@@ -40,14 +40,24 @@ PANELS: dict[str, Panel] = {
     "gap": gap,
     "curves": curves,
     "path": lam_path,
+    "coefficients": coefficients,
+    "bars": bars,
+    "sparsity": sparsity,
 }
 
-DEFAULT_PANELS = {
+DEFAULTS = {
     ("steps", 1): ("loss", "weight", "fit", "gradient"),
     ("steps", 2): ("plane", "weight", "gap", "gradient"),
+    ("steps", 3): ("coefficients", "bars", "sparsity", "gap"),  # three weights or more
     ("lam", 1): ("curves", "path", "fit"),
     ("lam", 2): ("plane", "path"),
+    ("lam", 3): ("coefficients", "bars", "sparsity"),
 }
+
+
+def default_panels(kind: str, features: int) -> tuple[str, ...]:
+    """The panels shown unless ``--panels`` says otherwise."""
+    return DEFAULTS[kind, min(features, 3)]
 
 
 def is_big(panel: Panel) -> bool:

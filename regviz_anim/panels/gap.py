@@ -2,7 +2,9 @@
 steadily, while constant-step subgradient descent stalls at a level set by its step size."""
 import numpy as np
 
-FEATURES = (1, 2)
+from ..style import ANY_WEIGHTS
+
+FEATURES = ANY_WEIGHTS
 KINDS = ("steps",)
 FLOOR = 1e-12  # relative to max(1, |F*|): below it the gap is rounding, drawn on the floor
 

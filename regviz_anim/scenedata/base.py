@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -10,7 +11,9 @@ from ..lang import Texts
 from ..numerics import Run, Simulation
 from ..numerics.problem import Dataset
 
-__all__ = ["SceneData", "Clock", "pick_steps", "labelled", "model"]
+__all__ = ["SceneData", "Clock", "pick_steps", "labelled", "model", "many_outcome"]
+
+NAMES_SHOWN = 6  # a caption names at most this many weights
 
 
 class Clock(Protocol):
@@ -115,6 +118,28 @@ def labelled(sim: Simulation, t: Texts) -> tuple[tuple[Run, ...], tuple[int, ...
 def model(sim: Simulation, t: Texts) -> str:
     """The model in the title. Non-breaking spaces: a narrow frame wraps the title around the
     formula, not inside it."""
-    if sim.data.features == 1:
+    data = sim.data
+    if sim.scenario.data is not None:
+        source = sim.scenario.data if sim.scenario.data in ("diabetes",) else Path(sim.scenario.data).name
+        return t("model_data", target=data.target, total=data.features, source=source)
+    if data.features == 1:
         return "y = w·x"
+    if data.features >= 3:
+        return t("model_many", total=data.features) + f" (ρ = {t.num(sim.scenario.corr, 'g')})"
     return "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {t.num(sim.scenario.corr, 'g')})"
+
+
+def many_outcome(label: str, zero: np.ndarray, w: np.ndarray, names: tuple[str, ...], t: Texts, *,
+                 final: bool = True) -> str:
+    """Many weights in words: how many are exactly 0 (``zero``, a mask) and which, or the smallest
+    |w| when none is ("yet", unless ``final``)."""
+    count, total = int(zero.sum()), len(zero)
+    if count == total:
+        return t("many_all", label=label, total=total)
+    if count == 0:
+        return t("many_none" if final else "many_none_yet", label=label,
+                 smallest=t.num(float(np.abs(w).min()), ".2g"))
+    shown = [names[j] for j in np.flatnonzero(zero)]
+    more = t("many_more", count=len(shown) - NAMES_SHOWN).replace(" ", "\u00a0")  # one piece when wrapped
+    listed = ", ".join(shown[:NAMES_SHOWN]) + (t("parts") + more if len(shown) > NAMES_SHOWN else "")
+    return t("many_zero", label=label, count=count, total=total, names=listed)

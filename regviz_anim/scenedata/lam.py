@@ -8,7 +8,7 @@ import numpy as np
 from ..lang import Texts
 from ..numerics import Run, Simulation
 from ..numerics.penalties import penalty_for
-from .base import SceneData, labelled, model, pick_steps
+from .base import SceneData, labelled, many_outcome, model, pick_steps
 from .steps import GRID_POINTS
 
 
@@ -28,10 +28,15 @@ class LamClock:
         return f"λ = {self.lams[k]:>#{self.width}.4g}"
 
 
-def outcome(run: Run, lams: np.ndarray, t: Texts) -> str:
+def outcome(run: Run, lams: np.ndarray, t: Texts, names: tuple[str, ...] = ()) -> str:
     """The path's result in words: from which λ each weight is exactly 0, or where it ends."""
     hi = float(lams[-1])
     label = t.label(run.label)
+    if run.features >= 3:
+        zeros = [z for z in run.zeros if z is not None]
+        if run.penalty.l1 > 0 and len(zeros) == run.features and 0.0 < max(zeros) <= hi:
+            return t("many_all_from", label=label, total=run.features, lam=t.num(max(zeros)))
+        return many_outcome(label, run.w[-1] == 0.0, run.w[-1], names, t)
     if run.features == 1:
         zero = run.zeros[0]
         if zero is not None and zero > 0.0:
@@ -45,12 +50,14 @@ def outcome(run: Run, lams: np.ndarray, t: Texts) -> str:
     return t("outcome", label=label, parts=t("parts").join(parts))
 
 
-def revealed(run: Run, lams: np.ndarray, k: int, t: Texts) -> str:
+def revealed(run: Run, lams: np.ndarray, k: int, t: Texts, names: tuple[str, ...] = ()) -> str:
     """What the caption says of ``run`` at λ index ``k`` when it reveals: from which λ a weight
     is exactly 0 once λ has reached it, the current values before that, the outcome at the end."""
     if k >= len(lams) - 1:
-        return outcome(run, lams, t)
+        return outcome(run, lams, t, names)
     lam, label = float(lams[k]), t.label(run.label)
+    if run.features >= 3:
+        return many_outcome(label, run.w[k] == 0.0, run.w[k], names, t, final=False)
     if run.features == 1:
         zero = run.zeros[0]
         if zero is not None and 0.0 < zero <= lam:
@@ -67,12 +74,13 @@ def revealed(run: Run, lams: np.ndarray, k: int, t: Texts) -> str:
 
 
 def caption(sim: Simulation, t: Texts) -> str:
-    return t("join").join(outcome(r, sim.lam, t) for r in sim.runs)
+    return t("join").join(outcome(r, sim.lam, t, sim.data.feature_names) for r in sim.runs)
 
 
 def captions(sim: Simulation, t: Texts, ticks: np.ndarray) -> tuple[str, ...]:
     """The caption at each of ``ticks`` when it reveals."""
-    return tuple(t("join").join(revealed(r, sim.lam, int(k), t) for r in sim.runs) for k in ticks)
+    names = sim.data.feature_names
+    return tuple(t("join").join(revealed(r, sim.lam, int(k), t, names) for r in sim.runs) for k in ticks)
 
 
 def _grid(points: list[float]) -> np.ndarray:

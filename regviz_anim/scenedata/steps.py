@@ -9,7 +9,7 @@ from ..lang import Texts
 from ..numerics import Run, Simulation
 from ..numerics.penalties import penalty_for
 from ..numerics.rules import SCHEDULES
-from .base import SceneData, labelled, model, pick_steps
+from .base import SceneData, labelled, many_outcome, model, pick_steps
 
 GRID_POINTS = 400
 
@@ -38,11 +38,13 @@ def _for_good(holds: np.ndarray) -> int | None:
     return int(broken[-1]) + 1 if broken.size else 0
 
 
-def outcome(run: Run, t: Texts) -> str:
+def outcome(run: Run, t: Texts, names: tuple[str, ...] = ()) -> str:
     """The run's result in words, for the caption."""
     label = t.label(run.label)
     if run.diverged:
         return t("diverges", label=label)
+    if run.features >= 3:
+        return many_outcome(label, np.array([z is not None for z in run.zeros]), run.w[-1], names, t)
     if run.features == 1:
         if run.zeros[0] is not None:
             return t("zero_since", label=label, step=run.zeros[0])
@@ -76,9 +78,9 @@ class Reveal:
     outcome from the step it has happened (exactly 0, settled, in its band, diverging), the
     weights' current values before that, and at the last step the outcome, as ``always`` has it."""
 
-    def __init__(self, run: Run, t: Texts):
-        self.run, self.t, self.label = run, t, t.label(run.label)
-        self.final = outcome(run, t)
+    def __init__(self, run: Run, t: Texts, names: tuple[str, ...] = ()):
+        self.run, self.t, self.label, self.names = run, t, t.label(run.label), names
+        self.final = outcome(run, t, names)
         w, stars = run.w, run.w_star
         self.settled = [_for_good(np.abs(w[:, j] - s) <= 1e-4 * max(1.0, abs(s))) for j, s in enumerate(stars)]
         self.band = None if run.band is None else _for_good((w[:, 0] >= run.band[0]) & (w[:, 0] <= run.band[1]))
@@ -89,6 +91,9 @@ class Reveal:
         run, t, label = self.run, self.t, self.label
         if k >= len(run.w) - 1 or (self.diverging is not None and k >= self.diverging):
             return self.final
+        if run.features >= 3:
+            landed = np.array([z is not None and z <= k for z in run.zeros])
+            return many_outcome(label, landed, run.w[k], self.names, t, final=False)
         if run.features == 1:
             if run.zeros[0] is not None and run.zeros[0] <= k:
                 return t("zero_since", label=label, step=run.zeros[0])
@@ -110,12 +115,12 @@ class Reveal:
 
 
 def caption(sim: Simulation, t: Texts) -> str:
-    return t("join").join(outcome(r, t) for r in sim.runs)
+    return t("join").join(outcome(r, t, sim.data.feature_names) for r in sim.runs)
 
 
 def captions(sim: Simulation, t: Texts, ticks: np.ndarray) -> tuple[str, ...]:
     """The caption at each of ``ticks`` when it reveals."""
-    reveals = [Reveal(run, t) for run in sim.runs]
+    reveals = [Reveal(run, t, sim.data.feature_names) for run in sim.runs]
     return tuple(t("join").join(r.at(int(k)) for r in reveals) for k in ticks)
 
 

@@ -1,0 +1,58 @@
+"""Many weights: every weight as a bar at this step or λ, one bar per run side by side. A weight
+at exactly 0 has no bar but an empty ring on the axis, so it cannot be mistaken for a small one;
+the features are named below (every fifth with more than twenty)."""
+import numpy as np
+
+from ..style import MANY_WEIGHTS
+
+FEATURES = MANY_WEIGHTS
+KINDS = ("steps", "lam")
+
+
+def draw(ax, d, style):
+    c = style.colors
+    n, runs = d.features, d.runs
+    ax.set_title(d.texts("bars_title"))
+    ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=3)
+    values = np.concatenate([r.w.ravel() for r in runs] + [[0.0]])
+    lo, hi = float(values.min()), float(values.max())
+    pad = 0.1 * (hi - lo or 1.0)
+    ax.set_ylim(lo - pad, hi + 3.5 * pad)  # headroom above the tallest bar, for the legend
+    ax.set_xlim(-0.7, n - 0.3)
+    ax.grid(False, axis="x")
+    names = d.data.feature_names
+    ax.set_xticks(np.arange(n), list(names), fontsize="small" if n > 10 else None)
+
+    def thin(renderer) -> bool:
+        """Names that do not fit side by side stand on end; if that is still too tight, every
+        second or fifth is shown."""
+        labels = ax.get_xticklabels()
+        room = ax.get_window_extent(renderer).width / n
+        if max(label.get_window_extent(renderer).width for label in labels) <= 0.95 * room:
+            return False
+        tall = max(label.get_window_extent(renderer).height for label in labels)
+        every = next((k for k in (1, 2, 5, 10) if tall * 1.1 <= k * room), 10)
+        ax.set_xticks(np.arange(0, n, every), [names[j] for j in range(0, n, every)], rotation=90)
+        return True
+
+    style.after_layout(thin)
+    width = 0.8 / len(runs)
+    groups = []
+    for i, run in enumerate(runs):
+        where = np.arange(n) - 0.4 + width * (i + 0.5)
+        bars = ax.bar(where, np.zeros(n), width=width * 0.92, color=style.color(run), label=run.label)
+        for bar in bars:
+            style.animated(bar)
+        rings = style.animated(ax.plot([], [], ls="none", marker="o", ms=min(8.0, 150.0 / n + 2.0), mfc=c["bg"],
+                                       mec=style.color(run), mew=1.5, zorder=5)[0])
+        groups.append((run, where, bars, rings))
+    style.legend(ax, loc="upper right", ncol=min(len(runs), 3), fontsize="small")
+
+    def update(k: int) -> None:
+        for run, where, bars, rings in groups:
+            w = run.w[min(k, len(run.w) - 1)]
+            for bar, value in zip(bars, w):
+                bar.set_height(float(value))
+            zero = w == 0.0
+            rings.set_data(where[zero], np.zeros(int(zero.sum())))
+    return update
