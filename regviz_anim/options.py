@@ -462,6 +462,8 @@ def applies(name: str, values: dict[str, Any]) -> bool:
         return values.get("features", 1) >= 2 and values.get("data") is None
     if name in ("target", "columns"):
         return values.get("data") is not None
+    if name == "x_range":  # several weights are standardised features: no x range
+        return values.get("features", 1) == 1 and values.get("data") is None
     if name in ("w_true", "n_points", "x_range", "noise", "seed", "features") and values.get("data") is not None:
         return False
     if name == "loop":

@@ -61,8 +61,8 @@ TEXTS = {
     "many_none": "{label}: none exactly 0, smallest |w| = {smallest}",
     "many_none_yet": "{label}: none exactly 0 yet, smallest |w| = {smallest}",
     "many_more": "… {count} more",
-    "model_many": "y = w·x with {total} weights",
-    "model_data": "{target} from {total} features of {source}",
+    "model_many": "y\u00a0=\u00a0w·x with {total}\u00a0weights",
+    "model_data": "{target} from {total}\u00a0features of\u00a0{source}",
     "knot": "{name} = 0",
     "nonzero": "nonzero weights ({label}): {counts}",
 }

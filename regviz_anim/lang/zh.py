@@ -60,8 +60,8 @@ TEXTS = {
     "many_none": "{label}：没有恰好为 0 的，最小 |w| = {smallest}",
     "many_none_yet": "{label}：尚无恰好为 0 的，最小 |w| = {smallest}",
     "many_more": "…另 {count} 个",
-    "model_many": "y = w·x，共 {total} 个权重",
-    "model_data": "{source} 的 {total} 个特征预测 {target}",
+    "model_many": "y\u00a0=\u00a0w·x，共\u00a0{total}\u00a0个权重",
+    "model_data": "{source}\u00a0的\u00a0{total}\u00a0个特征预测\u00a0{target}",
     "knot": "{name} = 0",
     "nonzero": "非零权重个数（{label}）：{counts}",
 }
