@@ -19,6 +19,7 @@ import numpy as np
 from .errors import ConfigError, OutputError
 from .formatting import argv, toml
 from .numerics import KINDS, simulate
+from .numerics.optimizers import OPTIMIZERS
 from .numerics.penalties import REGULARIZERS
 from .numerics.problem import BUILT_IN, read_table
 from .numerics.rules import L1_RULES, SCHEDULES
@@ -38,6 +39,7 @@ SLIDERS = {
 STARTS = 2  # a start slider for each of up to this many weights; with more, one sets them all
 # The choices, from the records they name (read when a widget is built).
 CHOICES = {
+    "optimizer": lambda: tuple(OPTIMIZERS),
     "animate": lambda: tuple(KINDS),
     "l1_update": lambda: tuple(L1_RULES),
     "schedule": lambda: tuple(SCHEDULES),
@@ -96,6 +98,10 @@ class Explorer:
         if scenario.data is not None and scenario.data not in BUILT_IN:
             sets.append((scenario.data, scenario.data))
         controls["data"] = w.Dropdown(options=sets, value=scenario.data, description="data")
+        sizes = [("all", None)] + [(str(b), b) for b in (1, 2, 5, 10, 20, 50) if b < scenario.n_points]
+        if scenario.batch_size not in [b for _, b in sizes]:
+            sizes.append((str(scenario.batch_size), scenario.batch_size))
+        controls["batch_size"] = w.Dropdown(options=sizes, value=scenario.batch_size, description="batch")
         controls["reg"] = w.SelectMultiple(options=tuple(REGULARIZERS), value=scenario.reg, description="reg",
                                            rows=len(REGULARIZERS))
         for name, options in ((name, known()) for name, known in CHOICES.items()):
@@ -189,7 +195,8 @@ class Explorer:
     def _changed(self) -> dict[str, Any]:
         """The state's values that differ from the defaults, in the option table's order."""
         defaults = {f.name: f.default for f in fields(Scenario)}
-        state = self.state()
+        state = {name: (value,) if isinstance(value, str) and isinstance(defaults.get(name), tuple) else value
+                 for name, value in self.state().items()}  # a choice of one, as the option table gives it
         return {name: state[name] for name in OPTIONS
                 if name in state and applies(name, state) and state[name] != defaults.get(name, None)}
 
@@ -236,7 +243,8 @@ class Explorer:
         c = self.controls
         starts = [c[f"w0_{j + 1}"] for j in range(STARTS)]
         left = w.VBox([c["lam"], c["lr"], *starts, c["steps"], c["reg"]])
-        right = w.VBox([c["data"], c["features"], c["animate"], c["l1_update"], c["schedule"]])
+        right = w.VBox([c["data"], c["features"], c["animate"], c["optimizer"], c["batch_size"], c["l1_update"],
+                        c["schedule"]])
         keep = w.VBox([w.HTML("<b>the same as a command</b>"), self.command_text,
                        w.HTML("<b>as a manifest job</b>"), self.job_text,
                        w.HBox([self.out_name, self.render_button, self.progress])])

@@ -21,7 +21,8 @@ from .numerics import KINDS
 from .numerics.path import LAM_SCALES
 from .numerics.penalties import REGULARIZERS
 from .numerics.problem import MAX_FEATURES, DataError, read_table, sparse_truth
-from .numerics.rules import L1_RULES, SCHEDULES
+from .numerics.optimizers import OPTIMIZERS
+from .numerics.rules import L1_RULES, ONLY_GD, SCHEDULES
 from .panels import PANELS, default_panels, suits
 from .scenedata import CAPTIONS
 
@@ -137,6 +138,42 @@ def choices(known: Iterable[str]):
     return parse
 
 
+ORDERS = ("shuffled", "cyclic")
+
+
+def batch_sizes(raw: Any):
+    """A batch size, or several to compare (a tuple): whole numbers from 1, or ``all`` (None)."""
+    allowed = "must be whole numbers from 1 to 100000 or all, comma separated"
+    items = raw.split(",") if isinstance(raw, str) else raw
+    items = items if isinstance(items, (list, tuple)) else [items]
+    out = []
+    for item in items:
+        if isinstance(item, str) and item.strip() == "all":
+            out.append(None)
+            continue
+        try:
+            out.append(integer(low=1, high=100_000)(item.strip() if isinstance(item, str) else item))
+        except ValueError:
+            raise ValueError(allowed) from None
+    if not out or len(set(out)) != len(out):
+        raise ValueError(allowed + ", none twice")
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def pair(*, low: float, high: float):
+    """Two numbers in [low, high), comma separated."""
+    one = number(low=low, high=high, high_open=True)
+
+    def parse(raw: Any) -> tuple[float, float]:
+        items = raw.split(",") if isinstance(raw, str) else raw
+        try:
+            first, second = (one(item) for item in items)
+        except (TypeError, ValueError):
+            raise ValueError(f"must be two numbers A,B, each >= {low:g} and < {high:g}") from None
+        return first, second
+    return parse
+
+
 def names(raw: Any) -> tuple[str, ...]:
     """Column names, comma separated, none twice."""
     items = raw.split(",") if isinstance(raw, str) else raw
@@ -221,6 +258,17 @@ SCENARIO_OPTIONS = (
     Option("w0", weights(low=-MAGNITUDE, high=MAGNITUDE), "starting weight; one per weight, or one for all", "W"),
     Option("l1_update", choices(L1_RULES), "update rule for the L1 term; comma separated to compare several",
            "RULES"),
+    Option("optimizer", choices(OPTIMIZERS), "how a step is taken, comma separated to compare: gd (w ← w − ηg), "
+           "momentum (v ← βv + g, w ← w − ηv), nesterov (w ← w − η(g + βv)), adam (bias-corrected, "
+           "w ← w − η·m̂/(√v̂ + ε))", "NAMES"),
+    Option("momentum", number(low=0, high=1, high_open=True), "with --optimizer momentum or nesterov: β", "β"),
+    Option("betas", pair(low=0, high=1), "with --optimizer adam: β1,β2, each in [0, 1)", "β1,β2"),
+    Option("eps", number(low=0, low_open=True, high=1), "with --optimizer adam: ε", "ε"),
+    Option("batch_size", optional(batch_sizes),
+           "points in each step's gradient (default: all of them, full-batch gradient descent); comma "
+           "separated to compare, with all for the full batch: 1,all", "B"),
+    Option("order", choice(ORDERS), "with --batch-size: the points in a fresh random order each epoch (from "
+           "--seed), or in order", "NAME"),
     Option("schedule", choice(SCHEDULES), "the step size at step t: "
            + ", ".join(f"{s.name} ({s.help})" for s in SCHEDULES.values()), "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
@@ -294,6 +342,12 @@ class Scenario:
     steps: int = 200
     w0: float | tuple[float, ...] = 1.0
     l1_update: tuple[str, ...] = ("clipped",)
+    optimizer: tuple[str, ...] = ("gd",)
+    momentum: float = 0.9
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+    batch_size: int | tuple[int | None, ...] | None = None  # several: compared
+    order: str = "shuffled"
     schedule: str = "constant"
     l1_ratio: float = 0.5
     animate: str = "steps"
@@ -404,6 +458,21 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
         raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2 or more")
     if d <= 2 and scenario.n_points < d + 1:
         raise ConfigError("n_points", scenario.n_points, f"needs at least {d + 1} points for {d} weights")
+    sizes = scenario.batch_size if isinstance(scenario.batch_size, tuple) else (scenario.batch_size,)
+    if any(b is not None and b > scenario.n_points for b in sizes):
+        raise ConfigError("batch_size", scenario.batch_size,
+                          f"must be at most the number of points, {scenario.n_points}")
+    if any(o != "gd" for o in scenario.optimizer):
+        wrong = [u for u in scenario.l1_update if u in ONLY_GD]
+        if wrong and any(REGULARIZERS[r].l1_part for r in scenario.reg):
+            raise ConfigError("l1_update", ",".join(scenario.l1_update), f"{wrong[0]} steps need --optimizer gd; "
+                              f"with {', '.join(o for o in scenario.optimizer if o != 'gd')} use subgradient "
+                              "or clipped")
+    if scenario.animate == "lam":
+        for name in ("optimizer", "batch_size"):
+            if getattr(scenario, name) != ONLY_WHEN_SET[name]:
+                raise ConfigError(name, getattr(scenario, name), "does not apply with --animate lam: λ as the "
+                                  "clock shows the exact minimisers, which no optimizer takes steps to")
     if scenario.lam_scale == "log" and scenario.lam_range is not None and scenario.lam_range[0] == 0.0:
         raise ConfigError("lam_range", scenario.lam_range, "a log scale needs LO > 0")
     return scenario
@@ -442,7 +511,8 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
     return scenario, settings
 
 
-STEPS_ONLY = {"lr", "steps", "w0", "l1_update", "schedule", "allow_divergence", "timing", "lam"}
+STEPS_ONLY = {"lr", "steps", "w0", "l1_update", "schedule", "allow_divergence", "timing", "lam", "optimizer",
+              "momentum", "betas", "eps", "batch_size", "order"}
 LAM_ONLY = {"lam_range", "lam_scale", "lam_steps"}
 
 
@@ -464,8 +534,17 @@ def applies(name: str, values: dict[str, Any]) -> bool:
         return values.get("data") is not None
     if name == "x_range":  # several weights are standardised features: no x range
         return values.get("features", 1) == 1 and values.get("data") is None
+    if name == "seed" and values.get("batch_size") is not None and values.get("order") == "shuffled":
+        return True  # it orders the batches
     if name in ("w_true", "n_points", "x_range", "noise", "seed", "features") and values.get("data") is not None:
         return False
+    optimizers = values.get("optimizer", ("gd",))
+    if name == "momentum":
+        return any(o in ("momentum", "nesterov") for o in optimizers)
+    if name in ("betas", "eps"):
+        return "adam" in optimizers
+    if name == "order":
+        return values.get("batch_size") is not None
     if name == "loop":
         return values.get("format", "gif") == "gif"
     if name in ("video_text", "for_slide"):
@@ -473,14 +552,17 @@ def applies(name: str, values: dict[str, Any]) -> bool:
     return True
 
 
-ONLY_WHEN_SET = {"data", "target", "columns"}  # left out while unset: the documents of generated data stay as they were
+# Left out of the documents while they have their defaults, so that documents of runs that use
+# none of them stay as they were: the data set, and the optimizers and batches.
+ONLY_WHEN_SET = {"data": None, "target": None, "columns": None, "optimizer": ("gd",), "momentum": 0.9,
+                 "betas": (0.9, 0.999), "eps": 1e-8, "batch_size": None, "order": "shuffled"}
 
 
 def parameters(obj: Any) -> dict[str, Any]:
     """A frozen config dataclass as JSON-ready values (tuples as lists, paths as strings)."""
     out = {}
     for key, value in asdict(obj).items():
-        if key in ONLY_WHEN_SET and value is None:
+        if key in ONLY_WHEN_SET and value == ONLY_WHEN_SET[key]:
             continue
         if isinstance(value, tuple):
             value = list(value)

@@ -51,6 +51,16 @@ PRESETS = {p.name: p for p in (
     Preset("many-sparse", "50 features, 5 of them informative: L1 keeps exactly those 5 (x1, x11, x21, x31, x41) "
            "and sets the other 45 exactly to 0; L2 keeps all 50",
            {"features": 50, "n_points": 100, "noise": 0.5, "lam": 0.5}),
+    Preset("sgd-l1", "stochastic gradient descent, one point a step (λ = 1): the subgradient jitters about 0 and "
+           "never stays, while the cumulative penalty and the proximal step land on exactly 0 and stay",
+           {"reg": "l1", "lam": 1.0, "batch_size": 1, "l1_update": "subgradient,cumulative,proximal",
+            "steps": 400}),
+    Preset("adam-vs-adamw", "L2 in the gradient or weight decay beside the step: the same with gradient descent, "
+           "but with Adam the decay (AdamW) ends at 0.4665, off L2's minimiser 0.2006, where Adam + L2 lands",
+           {"reg": "l2,decay", "optimizer": "gd,adam", "lr": 0.05, "steps": 300}),
+    Preset("momentum", "momentum (β = 0.9) overshoots the minimiser to -0.35 and swings back, while plain "
+           "gradient descent slides down to 0.2006",
+           {"reg": "l2", "optimizer": "gd,momentum", "steps": 150}),
 )}
 
 

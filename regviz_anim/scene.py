@@ -127,7 +127,7 @@ class Scene:
             self._wrap_header()
             self.canvas.draw()
             fitted = [fit(self.canvas.get_renderer()) for fit in self.style.fitters]
-            if self._fit_legends() | any(fitted) | self._place_legends():
+            if self._fit_legends() | any(fitted) | self._place_legends() | self._thin_ticks():
                 self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.figure.bbox)
             self._labels = [self._step_label(int(k)) for k in data.frame_steps]
@@ -201,6 +201,21 @@ class Scene:
         else:
             _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
 
+    def _thin_ticks(self) -> bool:
+        """Fewer ticks on an x axis whose labels would touch (a narrow panel): True if one changed."""
+        renderer = self.canvas.get_renderer()
+        changed = False
+        for ax in self.axes.values():
+            for bins in (5, 4, 3):
+                labels = [t.label1 for t in ax.xaxis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
+                boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
+                if all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])):
+                    break
+                ax.xaxis.get_major_locator().set_params(nbins=bins) if hasattr(ax.xaxis.get_major_locator(),
+                                                                                "set_params") else None
+                changed = True
+        return changed
+
     def _fit_legends(self) -> bool:
         """Smaller type for a legend wider than its panel (it would cover the axis), down to 8 pt,
         once the layout has set the panels' sizes. True if one changed."""
@@ -232,7 +247,6 @@ class Scene:
                     bars.setdefault(a.axes, []).append(a.get_window_extent(renderer))
         self.update(self.frame_count - 1)  # the paths drawn to their ends
         moved = False
-        t = np.linspace(0.0, 1.0, 12)[:, None]
         for ax in self.axes.values():
             legend = ax.get_legend()
             lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
@@ -244,8 +258,10 @@ class Scene:
             for line in lines:
                 xy = ax.transData.transform(np.asarray(line.get_xydata(), float))
                 xy = xy[np.isfinite(xy).all(axis=1)]
-                if len(xy) > 1:  # along each segment, not only at its ends
-                    xy = (xy[:-1, None, :] + t[None] * (xy[1:, None, :] - xy[:-1, None, :])).reshape(-1, 2)
+                if len(xy) > 1:  # a point every 2 pixels along the path: each part counts by its length
+                    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+                    at = np.arange(0.0, along[-1] + 2.0, 2.0)
+                    xy = np.column_stack([np.interp(at, along, xy[:, 0]), np.interp(at, along, xy[:, 1])])
                 points.append(xy)
             for box in boxes:  # a bar, by a column of points
                 points.append(np.column_stack([np.full(24, (box.x0 + box.x1) / 2), np.linspace(box.y0, box.y1, 24)]))

@@ -52,7 +52,8 @@ def test_every_preset_is_tested():
     assert set(PRESETS) == {"seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet",
                             "diamond", "correlated", "diamond-small-lambda",  # test_two_weights
                             "lambda-path", "lasso-path",  # test_lambda_path
-                            "tibshirani", "diabetes-path", "many-sparse"}  # test_many_weights
+                            "tibshirani", "diabetes-path", "many-sparse",  # test_many_weights
+                            "sgd-l1", "adam-vs-adamw", "momentum"}  # test_optimizers
 
 
 def test_api_options_are_validated_like_the_command_line():

@@ -25,7 +25,7 @@ def test_a_new_regularizer_is_one_entry(tmp_path, monkeypatch):
     assert half.w_star[0] == pytest.approx((b - 0.125) / a) and half.w[-1, 0] == pytest.approx(half.w_star[0])
     result = ra.render(tmp_path / "h.gif", reg="halfl1,l1", features=2, frames=4, size=(320, 180))
     assert result.frames == 4  # the plane names its ball, and colours it, without an entry of their own
-    with pytest.raises(ra.ConfigError, match="must be one or more of none, l1, l2, elasticnet, halfl1"):
+    with pytest.raises(ra.ConfigError, match="must be one or more of none, l1, l2, elasticnet, decay, halfl1"):
         ra.simulate(reg="quarter")
 
 

@@ -151,6 +151,21 @@ def test_every_preset_claims_only_what_its_simulation_shows():
     assert f"({', '.join(kept)})" in said and len(kept) == 5 and sim.data.features == 50
     assert f"other {50 - len(kept)} exactly to 0" in said and np.count_nonzero(r["L2"].w_star) == 50
 
+    r, said = runs("sgd-l1")
+    sim = sim_of("sgd-l1")
+    assert sim.scenario.batch_size == 1 and "one point a step (λ = 1)" in said and sim.scenario.lam == 1.0
+    assert r["L1 · subgradient"].zero_step is None and np.any(r["L1 · subgradient"].w[-50:] != 0.0)
+    assert all(r[f"L1 · {u}"].zero_step is not None for u in ("cumulative", "proximal"))
+
+    r, said = runs("adam-vs-adamw")
+    assert np.array_equal(r["GD + L2"].w, r["GD + decay"].w)  # "the same with gradient descent"
+    assert f"{r['AdamW'].w[-1, 0]:.4f}" in said and f"{r['Adam + L2'].w[-1, 0]:.4f}" in said
+    assert f"{r['Adam + L2'].w_star[0]:.4f}" == f"{r['Adam + L2'].w[-1, 0]:.4f}"  # Adam + L2 lands on it
+
+    r, said = runs("momentum")
+    assert f"{r['Momentum + L2'].w.min():.2f}" in said.replace("-", "-") and "β = 0.9" in said
+    assert f"{r['GD + L2'].w_star[0]:.4f}" in said and r["GD + L2"].w.min() >= r["GD + L2"].w_star[0]
+
     assert checked == set(PRESETS), "every preset's summary is checked"
 
 

@@ -40,7 +40,9 @@ class Texts:
 
     def label(self, english: str) -> str:
         """A run's label ("Elastic net · proximal") in this language, term by term."""
-        return " · ".join(self.module.TERMS.get(part, part) for part in english.split(" · "))
+        terms = self.module.TERMS
+        return " · ".join(" + ".join(terms.get(word, word) for word in part.split(" + "))
+                          for part in english.split(" · "))
 
     def preset(self, name: str, english: str) -> str:
         return self.module.PRESETS.get(name, english)

@@ -4,7 +4,17 @@ DECIMAL = "."
 
 TEXTS = {
     # titles and the step counter
-    "title_steps": "Gradient descent on {model}:  λ = {lam},  η = {lr}{schedule}",
+    "title_steps": "{method} on {model}:  λ = {lam},  η = {lr}{schedule}",
+    "method_gd": "Gradient descent",
+    "method_sgd": "Stochastic gradient descent",
+    "method_momentum": "Momentum",
+    "method_nesterov": "Nesterov momentum",
+    "method_adam": "Adam",
+    "method_and": " vs ",
+    "method_batch": "{method} (batch {size}, {order})",
+    "order_shuffled": "shuffled",
+    "order_cyclic": "in order",
+    "all_points": "all {n}",
     "title_lam": "The minimiser as λ grows, {model}:  λ from {lo} to {hi}",
     "title_breaks": ":  |,  | (",
     "step": "step {k} / {total}",
@@ -17,6 +27,7 @@ TEXTS = {
     "settles": "{label}: settles at {value}",
     "near_zero": "{label}: within {gap} of 0, not exactly 0",
     "heading": "{label}: at {value}, heading for {star}",
+    "decay_apart": "{label}: ends at {value}, not at L2's minimiser {star}: decoupled decay is not L2 here",
     "now": "{label}: w = {value}",
     "w_now": "w{j} = {value}",
     "outcome": "{label}: {parts}",

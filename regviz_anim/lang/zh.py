@@ -5,7 +5,17 @@ DECIMAL = "."  # 中文的小数点与英文相同
 FONT = ("Noto Sans SC", "pylopdf_fonts_zh_cn", "sans_path")
 
 TEXTS = {
-    "title_steps": "梯度下降，{model}：  λ = {lam}，  η = {lr}{schedule}",
+    "title_steps": "{method}，{model}：  λ = {lam}，  η = {lr}{schedule}",
+    "method_gd": "梯度下降",
+    "method_sgd": "随机梯度下降",
+    "method_momentum": "动量法",
+    "method_nesterov": "Nesterov 动量法",
+    "method_adam": "Adam",
+    "method_and": " 对比 ",
+    "method_batch": "{method}（批大小 {size}，{order}）",
+    "order_shuffled": "每轮打乱",
+    "order_cyclic": "按顺序",
+    "all_points": "全部 {n} 个",
     "title_lam": "λ 增大时的最小值点，{model}：  λ 从 {lo} 到 {hi}",
     "title_breaks": "：  |，  | (",
     "step": "第 {k} / {total} 步",
@@ -17,6 +27,7 @@ TEXTS = {
     "settles": "{label}：稳定在 {value}",
     "near_zero": "{label}：离 0 不到 {gap}，但不恰好为 0",
     "heading": "{label}：现在 {value}，正趋向 {star}",
+    "decay_apart": "{label}：停在 {value}，不在 L2 的最小值点 {star}：这里解耦的权重衰减不等于 L2",
     "now": "{label}：w = {value}",
     "w_now": "w{j} = {value}",
     "outcome": "{label}：{parts}",
@@ -72,6 +83,11 @@ TERMS = {
     "subgradient": "次梯度",
     "clipped": "截断",
     "proximal": "近端",
+    "cumulative": "累积",
+    "decay": "权重衰减",
+    "full batch": "全批量",
+    "Momentum": "动量法",
+    "Nesterov": "Nesterov 动量法",
 }
 
 PRESETS = {
@@ -88,5 +104,8 @@ PRESETS = {
     "lasso-path": "两个权重随 λ 增大：lasso 在 λ = 0.3 处去掉 w2，在 2.5 处去掉 w1，滑到坐标轴上；岭回归只收缩",
     "tibshirani": "八个权重，Tibshirani 的真实值 (3, 1.5, 0, 0, 2, 0, 0, 0)，ρ = 0.5：L1 保留 x1、x2 和 x5，其余五个恰好为 0；L2 八个都保留",
     "diabetes-path": "糖尿病数据（442 名患者，10 个特征），以 λ 为时钟：lasso 逐个去掉特征，最后是 bmi 和 s5（分别从 λ = 84.6 和 90.3 起恰好为 0）；岭回归十个都保留",
+    "sgd-l1": "随机梯度下降，每步一个点（λ = 1）：次梯度在 0 附近抖动、停不住，而累积惩罚和近端步恰好落到 0 并停留",
+    "adam-vs-adamw": "把 L2 放进梯度，还是在步长之外做权重衰减：梯度下降时两者相同，但用 Adam 时衰减（AdamW）停在 0.4665，不在 L2 的最小值点 0.2006，而 Adam + L2 落在那里",
+    "momentum": "动量法（β = 0.9）越过最小值点冲到 -0.35 再摆回，而普通梯度下降平稳滑到 0.2006",
     "many-sparse": "50 个特征，其中 5 个有用：L1 恰好保留这 5 个（x1、x11、x21、x31、x41），其余 45 个恰好为 0；L2 50 个都保留",
 }

@@ -23,6 +23,7 @@ class Regularizer:
     split: Callable[[float, float], tuple[float, float]]  # (λ, l1_ratio α) -> (l1, l2)
     l1_part: bool  # it has an L1 term: one run per L1 update rule
     colors: dict[str, tuple[str, ...]] = field(default_factory=dict)  # theme -> colours, taken in turn
+    decoupled: bool = False  # its l2 part is weight decay beside the optimizer's step, not in the gradient
 
 
 # Okabe & Ito's colour-blind-safe palette.
@@ -35,6 +36,9 @@ REGULARIZERS = {r.name: r for r in (
                 {"light": ("#0072B2", "#56B4E9"), "dark": ("#56B4E9", "#0072B2")}),
     Regularizer("elasticnet", "Elastic net", lambda lam, ratio: (lam * ratio, lam * (1.0 - ratio)), True,
                 {"light": ("#009E73", "#56B4E9"), "dark": ("#009E73", "#F0E442")}),
+    # Weight decay: L2's objective and minimiser, but stepped as w ← w − η·2λ·w beside the optimizer
+    Regularizer("decay", "decay", lambda lam, ratio: (0.0, lam), False,
+                {"light": ("#CC79A7", "#E69F00"), "dark": ("#CC79A7", "#F0E442")}, decoupled=True),
 )}
 
 

@@ -10,7 +10,14 @@ by coordinate:
   chatters about 0 instead of landing on it;
 - ``clipped`` (truncated gradient, Langford, Li & Zhang 2009): the same step, but a coordinate that
   would cross 0 stops at 0, and at 0 it stays while the smooth part pushes less than ``l1``;
-- ``proximal`` (ISTA): the step on ``grad``, then ``soft_threshold(·, lr·l1)``.
+- ``proximal`` (ISTA; FOBOS with stochastic batches): the step on ``grad``, then
+  ``soft_threshold(·, lr·l1)``;
+- ``cumulative`` (Tsuruoka, Tsujii & Ananiadou 2009): the step on ``grad``, then the penalty every
+  step so far should have applied (``u``), less what it did (``q``), clipped at 0: exactly as
+  scikit-learn's ``SGDRegressor`` applies an L1 penalty.
+
+``proximal`` and ``cumulative`` need plain gradient steps (``ONLY_GD``); ``Decoupled`` is weight
+decay beside any optimizer (AdamW with Adam).
 
 ``holds_at_zero`` says whether a coordinate can rest at exactly 0 under the rule (for the pushes).
 """
@@ -86,7 +93,49 @@ class Proximal(Plain):
         return soft_threshold(new, lr * self.l1), state
 
 
-L1_RULES: dict[str, type[Plain]] = {"subgradient": Subgradient, "clipped": Clipped, "proximal": Proximal}
+@dataclass(frozen=True)
+class Cumulative(Plain):
+    """The cumulative L1 penalty (Tsuruoka et al. 2009), as scikit-learn's ``SGDRegressor`` has it."""
+
+    holds_at_zero = True
+
+    def init(self, w: np.ndarray) -> Any:
+        return self.optimizer.init(w), 0.0, np.zeros_like(w)
+
+    def step(self, state, w, grad, lr):
+        inner, u, q = state
+        z, inner = self.optimizer.step(inner, w, grad, lr)
+        u = u + lr * self.l1
+        new = np.where(z > 0.0, np.maximum(0.0, z - (u + q)), np.where(z < 0.0, np.minimum(0.0, z + (u - q)), z))
+        return new, (inner, u, q + (new - z))
+
+
+L1_RULES: dict[str, type[Plain]] = {"subgradient": Subgradient, "clipped": Clipped, "proximal": Proximal,
+                                    "cumulative": Cumulative}
+ONLY_GD = ("proximal", "cumulative")  # rules whose step is defined for plain gradient steps
+
+
+@dataclass(frozen=True)
+class Decoupled:
+    """Decoupled weight decay around a rule: ``w ← w − η·2λ·w`` beside the step on the rest of the
+    gradient. With plain gradient descent that is L2's step exactly (``2λw`` added to the
+    gradient); with Adam it is AdamW."""
+
+    rule: Plain
+    decay: float
+
+    @property
+    def holds_at_zero(self) -> bool:
+        return self.rule.holds_at_zero
+
+    def init(self, w: np.ndarray) -> Any:
+        return self.rule.init(w)
+
+    def step(self, state, w, grad, lr):
+        if getattr(self.rule.optimizer, "name", "") == "gd":
+            return self.rule.step(state, w, grad + 2.0 * self.decay * w, lr)
+        new, state = self.rule.step(state, w, grad, lr)
+        return new - lr * 2.0 * self.decay * w, state
 
 
 def rule_for(update: str, optimizer: Optimizer, l1: float) -> Plain:

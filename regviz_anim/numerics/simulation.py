@@ -49,6 +49,8 @@ class Run:
     lr: np.ndarray | None = None                # the step size into each step
     data_push: np.ndarray | None = None         # -∇L(w) at each step
     penalty_push: np.ndarray | None = None      # the penalty's push at each step
+    optimizer: str = "gd"                       # how the steps were taken (regviz_anim.numerics.optimizers)
+    batch_size: int | None = None               # the points in each step's gradient (None: all of them)
 
     @property
     def features(self) -> int:

@@ -8,10 +8,10 @@ from typing import Any, ClassVar, Iterator
 import numpy as np
 
 from ..errors import ConfigError
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, configured
 from .penalties import REGULARIZERS, Penalty, penalty_for, penalty_push
 from .problem import Dataset
-from .rules import SCHEDULES, rule_for
+from .rules import SCHEDULES, Decoupled, rule_for
 from .simulation import Run, Simulation, check_unique, data_document, dataset_for, plain, weight_names, zero_from
 
 __all__ = ["StepsSimulation", "simulate", "run", "chatter_band"]
@@ -24,9 +24,26 @@ BLOWUP = 1e6
 class StepsSimulation(Simulation):
     kind: ClassVar[str] = "steps"
 
+    @property
+    def batch_sizes(self) -> tuple[int | None, ...]:
+        return batch_sizes(self.scenario)
+
+    @property
+    def plain_steps(self) -> bool:
+        """Full-batch gradient descent, as before there were optimizers: the documents stay as they were."""
+        return tuple(getattr(self.scenario, "optimizer", ("gd",))) == ("gd",) and \
+            getattr(self.scenario, "batch_size", None) is None
+
+    def stepped(self, r: Run) -> dict:
+        """How a run's steps were taken, for the documents (nothing for full-batch gradient descent)."""
+        if self.plain_steps:
+            return {}
+        return {"optimizer": r.optimizer, "batch_size": r.batch_size or len(self.data.y),
+                "order": self.scenario.order}
+
     def summary(self, r: Run) -> dict:
         return {
-            "label": r.label, "reg": r.reg, "update": r.update,
+            "label": r.label, "reg": r.reg, "update": r.update, **self.stepped(r),
             "w_star": plain(r.w_star), "w_final": plain(r.w[-1]), "zero_step": r.zero_step,
             "diverged": r.diverged, "steps_run": r.steps,
             "band": None if r.band is None else list(r.band),
@@ -41,7 +58,7 @@ class StepsSimulation(Simulation):
             "data": data_document(self.data),
             "runs": [
                 {
-                    "label": r.label, "reg": r.reg, "update": r.update,
+                    "label": r.label, "reg": r.reg, "update": r.update, **self.stepped(r),
                     "l1": r.penalty.l1, "l2": r.penalty.l2,
                     "w": r.w[:, 0] if one else r.w, "loss": r.objective,
                     "w_star": plain(r.w_star), "zero_step": r.zero_step, "diverged": r.diverged,
@@ -52,14 +69,16 @@ class StepsSimulation(Simulation):
         }
 
     def csv_header(self) -> list[str]:
-        return ["run", "label", "reg", "update", "step", "lr", *weight_names(self.data), "loss"]
+        optimizer = [] if self.plain_steps else ["optimizer"]
+        return ["run", "label", "reg", "update", *optimizer, "step", "lr", *weight_names(self.data), "loss"]
 
     def csv_rows(self, i: int, r: Run, start: int, stop: int) -> Iterator[list]:
         lrs = [repr(v) for v in r.lr[max(0, start - 1):stop - 1].tolist()]  # the step into step t
         lrs = [""] + lrs if start == 0 else lrs
         for t, (lr, w, loss) in enumerate(zip(lrs, r.w[start:stop].tolist(), r.objective[start:stop].tolist()),
                                           start):
-            yield [i, r.label, r.reg, r.update, t, lr, *map(repr, w), repr(loss)]
+            optimizer = [] if self.plain_steps else [r.optimizer]
+            yield [i, r.label, r.reg, r.update, *optimizer, t, lr, *map(repr, w), repr(loss)]
 
 
 def chatter_band(data: Dataset, penalty: Penalty, lr: float) -> tuple[float, float] | None:
@@ -75,11 +94,39 @@ def chatter_band(data: Dataset, penalty: Penalty, lr: float) -> tuple[float, flo
     return -lr * (penalty.l1 + g0), lr * (penalty.l1 - g0)
 
 
+def batch_sizes(scenario) -> tuple[int | None, ...]:
+    """The batch sizes compared (None: every point)."""
+    value = getattr(scenario, "batch_size", None)
+    return value if isinstance(value, tuple) else (value,)
+
+
+def batches(n: int, size: int | None, order: str, seed: int):
+    """The points of each step's batch, forever: epochs of consecutive batches of ``size`` (the last
+    one smaller when ``size`` does not divide ``n``, as PyTorch's DataLoader without ``drop_last``),
+    the points in order (``cyclic``) or in a fresh permutation each epoch from ``seed``."""
+    rng = np.random.default_rng(seed)
+    while True:
+        points = rng.permutation(n) if order == "shuffled" else np.arange(n)
+        for start in range(0, n, size):
+            yield points[start:start + size]
+
+
 def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, w0,
-        schedule_name: str = "constant", label: str | None = None, optimizer: str = "gd") -> Run:
-    """Run ``steps`` updates from ``w0``; stop early, marked diverged, if ``w`` blows up."""
-    rule = rule_for(update, OPTIMIZERS[optimizer], penalty.l1)
+        schedule_name: str = "constant", label: str | None = None, optimizer: str = "gd",
+        batch_size: int | None = None, order: str = "shuffled", seed: int = 0, momentum: float = 0.9,
+        betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> Run:
+    """Run ``steps`` updates from ``w0``; stop early, marked diverged, if ``w`` blows up. With a
+    ``batch_size`` below the number of points, each step's data gradient is its batch's."""
+    chosen = configured(optimizer, momentum=momentum, betas=betas, eps=eps)
+    decoupled = REGULARIZERS[penalty.reg].decoupled
+    rule = rule_for(update, chosen, penalty.l1)
+    if decoupled:  # weight decay beside the step; the gradient is the data's alone
+        rule = Decoupled(rule, penalty.l2)
     rate = SCHEDULES[schedule_name].rate
+    n = len(data.y)
+    stochastic = batch_size is not None and batch_size < n
+    feed = batches(n, batch_size, order, seed) if stochastic else None
+    X, y = data.X, data.y
     w_star = penalty.w_star(data)
     w = np.array(np.broadcast_to(np.asarray(w0, dtype=float), (data.features,)))
     limit = BLOWUP * max(1.0, float(np.abs(w).max()), float(np.abs(w_star).max()))
@@ -92,7 +139,14 @@ def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, 
     taken = 0
     for t in range(steps):
         eta = rate(lr, t)
-        w, state = rule.step(state, w, penalty.smooth_gradient(data, w), eta)
+        if stochastic:  # the batch's data gradient, 2·X_bᵀ(X_b·w − y_b)/|b|, and L2's part unless decoupled
+            rows = next(feed)
+            grad = 2.0 * X[rows].T @ (X[rows] @ w - y[rows]) / len(rows)
+            if not decoupled:
+                grad = grad + 2.0 * penalty.l2 * w
+        else:
+            grad = data.data_gradient(w) if decoupled else penalty.smooth_gradient(data, w)
+        w, state = rule.step(state, w, grad, eta)
         if not np.isfinite(w).all() or np.abs(w).max() > limit:
             diverged = True
             break
@@ -100,13 +154,16 @@ def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, 
         rates[t] = eta
         taken = t + 1
     w_arr, rates = ws[: taken + 1], rates[:taken]
-    if (not diverged and schedule_name == "constant" and lr >= penalty.stable_lr(data)
+    plain_gd = optimizer == "gd" and not stochastic  # where the stable bound and the band's formula hold
+    if (plain_gd and not diverged and schedule_name == "constant" and lr >= penalty.stable_lr(data)
             and np.linalg.norm(w_arr[-1] - w_star) > np.linalg.norm(w_arr[0] - w_star)):
         diverged = True  # past the stable bound and moving away, even if not yet blown up
-    band = chatter_band(data, penalty, lr) if update == "subgradient" and schedule_name == "constant" else None
+    band = (chatter_band(data, penalty, lr) if plain_gd and update == "subgradient" and schedule_name == "constant"
+            else None)
     data_push = -data.data_gradient(w_arr)
     return Run(
         label=label or REGULARIZERS[penalty.reg].label, reg=penalty.reg, update=update, penalty=penalty,
+        optimizer=optimizer, batch_size=batch_size if stochastic else None,
         w=w_arr, objective=penalty.objective(data, w_arr), w_star=w_star,
         f_star=float(penalty.objective(data, w_star)),
         zeros=tuple(zero_from(w_arr[:, j]) for j in range(data.features)), diverged=diverged, band=band,
@@ -114,17 +171,27 @@ def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, 
     )
 
 
-def runs_of(scenario) -> list[tuple[str, str, str]]:
-    """(reg, update, label) for every run the scenario asks for."""
-    several = len(scenario.l1_update) > 1
+def runs_of(scenario) -> list[tuple[str, str, str, int | None, str]]:
+    """(reg, update, optimizer, batch size, label) for every run the scenario asks for: each
+    regularizer, with an L1 part once per L1 rule, once per optimizer and batch size. Labels name
+    what is compared: "L1 · proximal"; with several optimizers "Adam + L2", weight decay with Adam
+    "AdamW"; with several batch sizes "L1 · batch 1", "L1 · full batch"."""
+    optimizers, sizes = getattr(scenario, "optimizer", ("gd",)), batch_sizes(scenario)
+    several, compared = len(scenario.l1_update) > 1, len(optimizers) > 1
     out = []
-    for reg in scenario.reg:
-        name = REGULARIZERS[reg].label
-        if REGULARIZERS[reg].l1_part:
-            for update in scenario.l1_update:
-                out.append((reg, update, f"{name} · {update}" if several else name))
-        else:
-            out.append((reg, "gradient", name))
+    for size in sizes:
+        for optimizer in optimizers:
+            for reg in scenario.reg:
+                name = REGULARIZERS[reg].label
+                updates = scenario.l1_update if REGULARIZERS[reg].l1_part else ("gradient",)
+                for update in updates:
+                    label = f"{name} · {update}" if several and update != "gradient" else name
+                    if compared:
+                        label = "AdamW" if (reg, optimizer) == ("decay", "adam") else \
+                            f"{OPTIMIZERS[optimizer].label} + {label}"
+                    if len(sizes) > 1:
+                        label += " · full batch" if size is None else f" · batch {size}"
+                    out.append((reg, update, optimizer, size, label))
     return out
 
 
@@ -146,9 +213,13 @@ def simulate(scenario) -> StepsSimulation:
     data = dataset_for(scenario)
     check_unique(scenario, data)
     runs = []
-    for reg, update, label in runs_of(scenario):
+    for reg, update, optimizer, size, label in runs_of(scenario):
         r = run(data, penalty_for(reg, scenario.lam, scenario.l1_ratio), update, lr=scenario.lr,
-                steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label)
+                steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label,
+                optimizer=optimizer, batch_size=size,
+                order=getattr(scenario, "order", "shuffled"), seed=scenario.seed,
+                momentum=getattr(scenario, "momentum", 0.9), betas=getattr(scenario, "betas", (0.9, 0.999)),
+                eps=getattr(scenario, "eps", 1e-8))
         if r.diverged and not scenario.allow_divergence:
             raise ConfigError("lr", scenario.lr, divergence_message(data, r))
         if not (np.isfinite(r.objective).all() and np.isfinite(r.w_star).all()):

@@ -28,7 +28,9 @@ def draw(ax, d, style):
     ax.set_title(d.texts("push_title" if one else "pushes_title"))
     pairs = [(run, j) for run in d.runs for j in range(d.features)]
     rows = np.arange(2 * len(pairs))[::-1]
-    names = [run.label if one else f"{run.label.split(' · ')[0]} w{j + 1}" for run, j in pairs]
+    short = [run.label.split(" · ")[0] for run in d.runs]  # the regularizer, unless that names two runs
+    short = short if len(set(short)) == len(short) else [run.label for run in d.runs]
+    names = [run.label if one else f"{short[d.runs.index(run)]} w{j + 1}" for run, j in pairs]
     ax.set_yticks(rows[0::2] - 0.5, names)
     ax.tick_params(axis="y", length=0)
     if len(pairs) > 4:  # many rows share the height: smaller names, so they do not overlap

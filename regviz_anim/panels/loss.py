@@ -12,11 +12,12 @@ def draw(ax, d, style):
     ax.set_title(d.texts("loss_title"))
     ax.set_xlabel("w")
     ax.plot(d.w_grid, d.data_curve, color=c["muted"], lw=2.2, ls=(0, (4, 2)), label=d.texts("data_only"))
-    drawn = set()
+    drawn = set()  # one curve an objective (weight decay's is L2's)
     for run, curve in zip(d.runs, d.curves):
-        if run.reg not in drawn and run.reg != "none":
-            drawn.add(run.reg)
-            ax.plot(d.w_grid, curve, color=style.color(run), lw=2.8, label=f"L + {run.label.split(' · ')[0]}")
+        if (run.penalty.l1, run.penalty.l2) not in drawn and run.reg != "none":
+            drawn.add((run.penalty.l1, run.penalty.l2))
+            name = run.label.split(" · ")[0].split(" + ")[-1]  # the regularizer, not the rule or optimizer
+            ax.plot(d.w_grid, curve, color=style.color(run), lw=2.8, label=f"L + {name}")
             ax.plot([run.w_star[0]], [run.f_star], marker="*", ms=17, color=style.color(run),
                     mec=c["bg"], mew=1.2, zorder=4, ls="none")
     curves = np.concatenate([d.data_curve, *d.curves])

@@ -42,8 +42,9 @@ def balls(d) -> dict:
     λ moves, the largest of its balls (the view must hold them all)."""
     out = {}
     for run in d.runs:
-        if run.reg in out:
-            continue
+        if run.reg in out or any((r.penalty.l1, r.penalty.l2) == (run.penalty.l1, run.penalty.l2)
+                                 for r, _ in out.values()):
+            continue  # one ball a penalty: weight decay's is L2's
         levels = run.penalty(run.w if d.kind == "lam" else run.w_star[None])
         level = float(levels.max())
         if level > 0.0:

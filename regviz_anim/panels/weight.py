@@ -26,7 +26,9 @@ def draw(ax, d, style):
     lo, hi = float(ws.min()), float(ws.max())
     pad = 0.12 * (hi - lo or 1.0)  # room for the markers at the edges
     # Two weights: headroom above the paths for the legend, so it covers none of them.
-    ax.set_ylim(lo - pad, hi + (pad if one else 0.8 * (hi - lo or 1.0)))
+    # Headroom above the paths for the legend: with two weights always, with one for a fourth run on
+    ax.set_ylim(lo - pad, hi + (pad + 0.5 * max(0, len(d.runs) - 3) * (hi - lo or 1.0) if one
+                                else 0.8 * (hi - lo or 1.0)))
     ax.set_xlim(-0.05 * max(d.total_steps, 1), 1.05 * max(d.total_steps, 1))  # room for the first and last markers
     paths, dots = [], []
     steps = np.arange(d.total_steps + 1)
@@ -37,7 +39,7 @@ def draw(ax, d, style):
             paths.append(style.animated(ax.plot([], [], lw=2.8, label=label, **line)[0]))
             dots.append(style.dot(ax, run, ms=10))
     if one:
-        style.legend(ax, loc="upper right", moving=paths)
+        style.legend(ax, loc="upper right", moving=paths, **({"fontsize": "small"} if len(d.runs) >= 4 else {}))
     else:  # the runs' colours are named in the other panels; here, which line is which weight
         keys = [ax.plot([], [], color=c["fg"], lw=2.4, ls=WEIGHT_STYLES[j], label=f"w{j + 1}")[0]
                 for j in range(d.features)]

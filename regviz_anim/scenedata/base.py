@@ -123,7 +123,7 @@ def model(sim: Simulation, t: Texts) -> str:
         source = sim.scenario.data if sim.scenario.data in ("diabetes",) else Path(sim.scenario.data).name
         return t("model_data", target=data.target, total=data.features, source=source)
     if data.features == 1:
-        return "y = w·x"
+        return "y\u00a0=\u00a0w·x"  # held together where the title wraps
     if data.features >= 3:
         return t("model_many", total=data.features) + f" (ρ = {t.num(sim.scenario.corr, 'g')})"
     return "y\u00a0=\u00a0w1·x1\u00a0+\u00a0w2·x2" + f" (ρ = {t.num(sim.scenario.corr, 'g')})"

@@ -7,8 +7,9 @@ import numpy as np
 
 from ..lang import Texts
 from ..numerics import Run, Simulation
-from ..numerics.penalties import penalty_for
+from ..numerics.penalties import REGULARIZERS, penalty_for
 from ..numerics.rules import SCHEDULES
+from ..numerics.steps import batch_sizes
 from .base import SceneData, labelled, many_outcome, model, pick_steps
 
 GRID_POINTS = 400
@@ -43,6 +44,12 @@ def outcome(run: Run, t: Texts, names: tuple[str, ...] = ()) -> str:
     label = t.label(run.label)
     if run.diverged:
         return t("diverges", label=label)
+    if REGULARIZERS[run.reg].decoupled and run.optimizer != "gd" and not np.allclose(run.w[-1], run.w_star,
+                                                                                   rtol=1e-4, atol=1e-4):
+        return t("decay_apart", label=label, value=t.num(float(run.w[-1, 0])) if run.features == 1 else
+                 f"({', '.join(t.num(v, '.3g') for v in run.w[-1])})",
+                 star=t.num(float(run.w_star[0])) if run.features == 1 else
+                 f"({', '.join(t.num(v, '.3g') for v in run.w_star)})")
     if run.features >= 3:
         return many_outcome(label, np.array([z is not None for z in run.zeros]), run.w[-1], names, t)
     if run.features == 1:
@@ -135,6 +142,22 @@ def _grid(sim: Simulation) -> np.ndarray:
     return np.linspace(lo - pad, hi + pad, GRID_POINTS)
 
 
+def method(sim: Simulation, t: Texts) -> str:
+    """How the steps are taken, for the title: "Gradient descent", "Adam", "Momentum vs Adam", and
+    with batches "Stochastic gradient descent (batch 1, shuffled)"."""
+    sc = sim.scenario
+    optimizers = tuple(getattr(sc, "optimizer", ("gd",)))
+    n = len(sim.data.y)
+    sizes = [b for b in batch_sizes(sc)]
+    stochastic = any(b is not None and b < n for b in sizes)
+    names = [t("method_sgd") if o == "gd" and stochastic else t.get(f"method_{o}", o) for o in optimizers]
+    text = t("method_and").join(names)
+    if stochastic:
+        size = t("method_and").join(str(b) if b is not None and b < n else t("all_points", n=n) for b in sizes)
+        text = t("method_batch", method=text, size=size, order=t(f"order_{sc.order}"))
+    return text
+
+
 def scene_data(sim: Simulation, n_frames: int, timing: str, t: Texts) -> SceneData:
     """Everything a render of ``sim`` with ``n_frames`` frames of motion draws."""
     one = sim.data.features == 1
@@ -144,7 +167,8 @@ def scene_data(sim: Simulation, n_frames: int, timing: str, t: Texts) -> SceneDa
     if curves is not None and not all(np.isfinite(c).all() for c in curves):
         raise ValueError("an objective is not finite over the range shown; no frame is drawn from it")
     sc = sim.scenario
-    title = t("title_steps", model=model(sim, t), lam=t.num(sc.lam, "g"), lr=t.num(sc.lr, "g"),
+    title = t("title_steps", method=method(sim, t), model=model(sim, t), lam=t.num(sc.lam, "g"),
+              lr=t.num(sc.lr, "g"),
               schedule=SCHEDULES[sc.schedule].title)
     least_squares = penalty_for("none", 0.0).w_star(sim.data)
     if one:
