@@ -434,7 +434,8 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
     allowed = Scenario.__dataclass_fields__ if only else None
     values = parse_options(raw, allowed, what="simulate" if only else "")
     if values.get("data") is not None:
-        for name in ("features", "w_true", "corr", "n_points", "x_range", "noise", "seed"):
+        for name in ("features", "w_true", "corr", "n_points", "x_range", "noise") + (() if values.get("batch_size")
+                                                                                      else ("seed",)):
             if name in values:
                 raise ConfigError(name, values[name], "does not apply with --data: the file gives the points")
         try:
@@ -457,7 +458,8 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
     if d == 1 and scenario.corr != 0.0:
         raise ConfigError("corr", scenario.corr, "the correlation of two features needs --features 2 or more")
     if d <= 2 and scenario.n_points < d + 1:
-        raise ConfigError("n_points", scenario.n_points, f"needs at least {d + 1} points for {d} weights")
+        option, value = ("data", scenario.data) if scenario.data is not None else ("n_points", scenario.n_points)
+        raise ConfigError(option, value, f"needs at least {d + 1} points for {d} weights")
     sizes = scenario.batch_size if isinstance(scenario.batch_size, tuple) else (scenario.batch_size,)
     if any(b is not None and b > scenario.n_points for b in sizes):
         raise ConfigError("batch_size", scenario.batch_size,
@@ -468,8 +470,10 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
             raise ConfigError("l1_update", ",".join(scenario.l1_update), f"{wrong[0]} steps need --optimizer gd; "
                               f"with {', '.join(o for o in scenario.optimizer if o != 'gd')} use subgradient "
                               "or clipped")
+    if None in sizes and scenario.n_points in sizes:
+        raise ConfigError("batch_size", scenario.batch_size, f"names the full batch twice ({scenario.n_points} is all)")
     if scenario.animate == "lam":
-        for name in ("optimizer", "batch_size"):
+        for name in ("optimizer", "batch_size", "order", "momentum", "betas", "eps"):
             if getattr(scenario, name) != ONLY_WHEN_SET[name]:
                 raise ConfigError(name, getattr(scenario, name), "does not apply with --animate lam: λ as the "
                                   "clock shows the exact minimisers, which no optimizer takes steps to")
@@ -534,7 +538,7 @@ def applies(name: str, values: dict[str, Any]) -> bool:
         return values.get("data") is not None
     if name == "x_range":  # several weights are standardised features: no x range
         return values.get("features", 1) == 1 and values.get("data") is None
-    if name == "seed" and values.get("batch_size") is not None and values.get("order") == "shuffled":
+    if name == "seed" and values.get("batch_size") is not None and values.get("order", "shuffled") == "shuffled":
         return True  # it orders the batches
     if name in ("w_true", "n_points", "x_range", "noise", "seed", "features") and values.get("data") is not None:
         return False

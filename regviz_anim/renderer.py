@@ -14,6 +14,7 @@ from .errors import OutputError
 from .formatting import argv, for_notes
 from .lang import Texts
 from .numerics import Simulation, simulate
+from .numerics.problem import sparse_truth
 from .panels import default_panels
 from .options import OPTIONS, RenderSettings, Scenario, applies, parameters, render_config
 from .outputs.transaction import Transaction
@@ -63,6 +64,8 @@ def slide_notes(record: dict) -> str:
     values = {**record["scenario"], **record["render"], "format": record["format"]}
     defaults = {**parameters(Scenario()), **parameters(RenderSettings()),
                 "panels": list(default_panels(values["animate"], values["features"]))}
+    if values["features"] >= 3 and values.get("data") is None:  # the truth many weights get unless told
+        defaults["w_true"] = list(sparse_truth(values["features"]))
     shown = [name for name in OPTIONS if name in values and name not in NOT_IN_COMMAND and applies(name, values)]
     command = ["regviz-anim", "render", "-o", record["output"]]
     for name in shown:

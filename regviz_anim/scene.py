@@ -11,6 +11,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
@@ -187,6 +188,7 @@ class Scene:
             _wrap(self.title, self.data.title, tuple(t("title_breaks").split("|")), width - counter - 0.04 * width,
                   renderer)  # every line clear of the counter, which may reach below the first
         self._captions = None
+        self._caption_strip, self._caption_cells = None, {}  # rows of the frame with the caption alone, and its cells
         if self.caption is None:
             return
         if self.data.caption_mode == "reveal":  # it changes: drawn each frame, with room for its tallest text
@@ -206,13 +208,15 @@ class Scene:
         renderer = self.canvas.get_renderer()
         changed = False
         for ax in self.axes.values():
+            locator = ax.xaxis.get_major_locator()
+            if not isinstance(locator, MaxNLocator):  # ticks a panel chose (names, knots, a log scale): its own
+                continue
             for bins in (5, 4, 3):
                 labels = [t.label1 for t in ax.xaxis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
                 boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
                 if all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])):
                     break
-                ax.xaxis.get_major_locator().set_params(nbins=bins) if hasattr(ax.xaxis.get_major_locator(),
-                                                                                "set_params") else None
+                locator.set_params(nbins=bins)
                 changed = True
         return changed
 
@@ -313,6 +317,9 @@ class Scene:
         boxes.append((counter.x0, counter.y0, width, height))  # to the corner: its labels differ in width
         if self._captions is not None:  # the strip its tallest text takes, the whole width
             boxes.append((0, 0, width, self.caption.get_window_extent(renderer).y1))
+            top = self.caption.get_window_extent(renderer).y1
+            if all(ax.bbox.y0 > top + 3 for ax in self.axes.values()):  # below every panel: the caption alone
+                self._caption_strip = (slice(max(0, height - int(np.ceil(top)) - 3), height), slice(0, width))
         pad = 3  # antialiasing at a clipped edge stays within a pixel of it
         return [(slice(max(0, height - int(np.ceil(y1)) - pad), min(height, height - int(np.floor(y0)) + pad)),
                  slice(max(0, int(np.floor(x0)) - pad), min(width, int(np.ceil(x1)) + pad)))
@@ -347,9 +354,17 @@ class Scene:
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
         renderer = self.canvas.get_renderer()  # what Figure.draw_artist asks for, once a frame
+        # A revealing caption's strip, once drawn for a text, is pasted for it again: it holds nothing else
+        strip = self._caption_strip
+        cached = None if strip is None else self._caption_cells.get(self._captions[i])
+        if cached is not None:
+            buffer[strip] = cached
         for artist in self.moving:
-            if artist is not self.step_text or self._counter is None:
-                artist.draw(renderer)
+            if artist is self.step_text and self._counter is not None or artist is self.caption and cached is not None:
+                continue
+            artist.draw(renderer)
+        if strip is not None and cached is None:
+            self._caption_cells[self._captions[i]] = buffer[strip].copy()
         return buffer
 
     def frame(self, i: int) -> np.ndarray:

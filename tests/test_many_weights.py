@@ -63,6 +63,19 @@ def test_the_lasso_knots_are_lars_paths_first_entries():
                 assert entered[j] == pytest.approx(peer, rel=1e-9, abs=1e-12), (n, d, j)
 
 
+@pytest.mark.parametrize("options", [dict(features=4, w_true=1.0), dict(features=3, w_true=(1, 1, 0)),
+                                     dict(features=5, corr=0.5, w_true=(1, 0, 0, 0, 1))])
+def test_tied_weights_enter_together(options):
+    sim = ra.simulate(reg="l1", animate="lam", **options)  # equal correlations: a tie at the top knot
+    X, y = sim.data.X, sim.data.y
+    for k in (10, 50, 100, 150):
+        peer = Lasso(alpha=sim.lam[k] / 2, fit_intercept=False, tol=1e-14, max_iter=10**6).fit(X, y).coef_
+        assert np.abs(sim.runs[0].w[k] - peer).max() < 1e-9
+    zeros = np.array(sim.runs[0].zeros)
+    tied = np.abs(sim.data.b) >= np.abs(sim.data.b).max() * (1 - 1e-12)
+    assert tied.sum() >= 2 and np.allclose(zeros[tied], zeros.max(), rtol=1e-12)  # they leave 0 at one λ
+
+
 def test_the_elastic_nets_path_and_its_zeros_with_many_weights():
     sim = ra.simulate(features=12, corr=0.4, noise=1.0, reg="elasticnet", animate="lam", lam_steps=30)
     run = sim.runs[0]

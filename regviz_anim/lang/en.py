@@ -70,7 +70,7 @@ TEXTS = {
     "many_all": "{label}: all {total} weights exactly 0",
     "many_all_from": "{label}: all {total} weights exactly 0 from λ = {lam}",
     "many_none": "{label}: none exactly 0, smallest |w| = {smallest}",
-    "many_none_yet": "{label}: none exactly 0 yet, smallest |w| = {smallest}",
+    "many_none_yet": "{label}: none exactly 0 yet",
     "many_more": "… {count} more",
     "model_many": "y\u00a0=\u00a0w·x with {total}\u00a0weights",
     "model_data": "{target} from {total}\u00a0features of\u00a0{source}",

@@ -69,7 +69,7 @@ TEXTS = {
     "many_all": "{label}：全部 {total} 个权重恰好为 0",
     "many_all_from": "{label}：从 λ = {lam} 起全部 {total} 个权重恰好为 0",
     "many_none": "{label}：没有恰好为 0 的，最小 |w| = {smallest}",
-    "many_none_yet": "{label}：尚无恰好为 0 的，最小 |w| = {smallest}",
+    "many_none_yet": "{label}：尚无恰好为 0 的",
     "many_more": "…另 {count} 个",
     "model_many": "y\u00a0=\u00a0w·x，共\u00a0{total}\u00a0个权重",
     "model_data": "{source}\u00a0的\u00a0{total}\u00a0个特征预测\u00a0{target}",

@@ -59,8 +59,12 @@ class Homotopy:
         return np.array([self.top] + [s.low for s in self.segments])
 
 
+TIE = 1e-10  # events this close (relative) to the knot happen at it together: tied weights enter as one
+
+
 def homotopy(G: np.ndarray, b: np.ndarray, floor: float = 0.0) -> Homotopy:
-    """The lasso path of ``wᵀGw − 2bᵀw + μ‖w‖₁`` from ``μmax`` down to ``floor``."""
+    """The lasso path of ``wᵀGw − 2bᵀw + μ‖w‖₁`` from ``μmax`` down to ``floor``. Weights whose
+    events fall on the same knot (ties: equal correlations, to rounding) enter or leave together."""
     d = len(b)
     c = np.asarray(b, dtype=float)
     top = 2.0 * float(np.abs(c).max()) if d else 0.0
@@ -68,10 +72,9 @@ def homotopy(G: np.ndarray, b: np.ndarray, floor: float = 0.0) -> Homotopy:
     segments: list[Segment] = []
     if top == 0.0:
         return Homotopy(d, 0.0, (), entered)
-    first = int(np.argmax(np.abs(c)))
-    active = [first]
-    signs = {first: float(np.sign(c[first]))}
-    entered[first] = top
+    active = [int(j) for j in np.flatnonzero(np.abs(c) >= 0.5 * top * (1 - TIE))]
+    signs = {j: float(np.sign(c[j])) for j in active}
+    entered[active] = top
     mu = top
     while mu > floor:
         S = np.array(active)
@@ -86,37 +89,33 @@ def homotopy(G: np.ndarray, b: np.ndarray, floor: float = 0.0) -> Homotopy:
             break  # more active weights than the data can tell apart (more weights than points): it ends here
         rest = np.setdiff1d(np.arange(d), S)
         below = mu * (1 - 1e-12)
-        candidates = [(floor, -1, False)]  # (μ, weight, enters): the next knot is the largest
+
+        def valid(roots: np.ndarray, below: float = below) -> np.ndarray:
+            return np.where(np.isfinite(roots) & (roots > 0.0) & (roots < below), roots, -np.inf)
+
         with np.errstate(divide="ignore", invalid="ignore"):
-            if rest.size:
-                g = G[np.ix_(rest, S)]
-                p, q = b[rest] - g @ u, g @ v  # an inactive weight's c_k(μ) = p_k + μ·q_k
-                roots = np.concatenate([p / (0.5 - q), p / (-0.5 - q)])  # c_k = ±μ/2
-                roots[~(np.isfinite(roots) & (roots > 0.0) & (roots < below))] = -np.inf
-                i = int(np.argmax(roots))
-                candidates.append((float(roots[i]), int(rest[i % rest.size]), True))
-            leaving = u / v  # an active weight reaches 0
-            leaving[~(np.isfinite(leaving) & (leaving > 0.0) & (leaving < below))] = -np.inf
-            i = int(np.argmax(leaving))
-            candidates.append((float(leaving[i]), int(S[i]), False))
-        nxt = max(candidates)
-        if nxt[0] == -np.inf:
-            nxt = (floor, -1, False)
-        low = max(nxt[0], floor)
-        segments.append(Segment(mu, low, S, u, v))
-        if nxt[1] < 0 or low <= floor:
+            g = G[np.ix_(rest, S)]
+            p, q = b[rest] - g @ u, g @ v  # an inactive weight's c_k(μ) = p_k + μ·q_k
+            entering = np.maximum(valid(p / (0.5 - q)), valid(p / (-0.5 - q)))  # c_k = ±μ/2
+            leaving = valid(u / v)  # an active weight reaches 0
+        knot = max(float(entering.max(initial=-np.inf)), float(leaving.max(initial=-np.inf)), floor)
+        segments.append(Segment(mu, knot, S, u, v))
+        if knot <= floor:
             break
-        mu, k, enters = nxt
-        if enters:
-            w = np.zeros(d)
-            w[S] = u - mu * v
-            signs[k] = float(np.sign(b[k] - G[k] @ w))
-            active.append(k)
+        mu = knot
+        w = np.zeros(d)
+        w[S] = u - mu * v
+        for k in rest[entering >= mu * (1 - TIE)]:
+            signs[int(k)] = float(np.sign(b[k] - G[k] @ w))
+            active.append(int(k))
             if not entered[k]:  # the first entry, coming down, is the largest μ it is nonzero at
                 entered[k] = mu
-        else:
-            active.remove(k)
-            signs.pop(k)
+        for j in S[leaving >= mu * (1 - TIE)]:
+            active.remove(int(j))
+            signs.pop(int(j))
+        if not active:  # every weight left at once: 0 below here too, until one enters again
+            active = [int(j) for j in np.flatnonzero(np.abs(b) >= 0.5 * mu * (1 - TIE))] or [int(np.argmax(np.abs(b)))]
+            signs = {j: float(np.sign(b[j])) for j in active}
     if segments:
         last = segments[-1]
         segments[-1] = Segment(last.high, min(last.low, floor), last.active, last.u, last.v)

@@ -203,6 +203,8 @@ def read_table(source: str | Path, target: str | None, columns: tuple[str, ...] 
     if target not in header:
         raise DataError(f"no column {target!r} for --target; the columns are {', '.join(header)}")
     wanted = list(columns) if columns else [h for h in header if h != target]
+    if not wanted:
+        raise DataError("has no feature column besides the target")
     for name in wanted:
         if name not in header:
             raise DataError(f"no column {name!r} for --columns; the columns are {', '.join(header)}")

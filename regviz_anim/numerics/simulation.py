@@ -166,6 +166,10 @@ def check_unique(scenario, data: Dataset, *, along_lam: bool = False) -> None:
             raise ConfigError(option, value, f"{data.features} weights on {len(data.y)} points that cannot tell "
                               f"them all apart leave {label}'s objective a flat valley of minimisers, not one to "
                               "show; use a penalty with an L1 or L2 part, or more points")
+        if scenario.data is not None:
+            raise ConfigError("data", scenario.data, "two of its features are the same to rounding, so "
+                              f"{label}'s objective has a line of minimisers, not one to show; use a penalty "
+                              "with an L2 part, or other columns")
         raise ConfigError("corr", scenario.corr, "the two features are the same to rounding, so "
                           f"{label}'s objective has a line of minimisers, not one to show; "
                           "use |ρ| <= 0.999999, or a penalty with an L2 part")

@@ -17,6 +17,15 @@ def clock(d) -> np.ndarray:
     return d.lams if d.kind == "lam" else np.arange(d.total_steps + 1, dtype=float)
 
 
+def clock_axis(ax, d, title: str) -> np.ndarray:
+    """A panel whose x is the clock (the step, or λ on its scale), titled; the clock's x values."""
+    if d.kind == "lam" and d.lam_scale == "log":
+        ax.set_xscale("log")
+    ax.set_title(d.texts(title))
+    ax.set_xlabel("λ" if d.kind == "lam" else d.texts("step_axis"))
+    return clock(d)
+
+
 def landings(run, d) -> list[tuple[int, int]]:
     """(weight, tick) where a weight becomes exactly 0 for good, within the animation."""
     out = []
@@ -34,17 +43,23 @@ def landings(run, d) -> list[tuple[int, int]]:
     return out
 
 
+def joined(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every column of ``w`` against ``x`` as one polyline, the weights apart by a gap (NaN)."""
+    rows, cols = w.shape
+    xs = np.empty((cols, rows + 1))
+    ys = np.empty((cols, rows + 1))
+    xs[:, :rows], ys[:, :rows] = x[:rows], w.T
+    xs[:, rows] = ys[:, rows] = np.nan
+    return xs.ravel(), ys.ravel()
+
+
 def counted_run(d):
     return next((r for r in d.runs if r.penalty.l1 > 0), None)
 
 
 def draw(ax, d, style):
     c = style.colors
-    x = clock(d)
-    if d.kind == "lam" and d.lam_scale == "log":
-        ax.set_xscale("log")
-    ax.set_title(d.texts("coefficients_title"))
-    ax.set_xlabel("λ" if d.kind == "lam" else d.texts("step_axis"))
+    x = clock_axis(ax, d, "coefficients_title")
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
     values = np.concatenate([r.w.ravel() for r in d.runs] + [[0.0]])
     lo, hi = float(values.min()), float(values.max())
@@ -63,11 +78,10 @@ def draw(ax, d, style):
     ax.set_xlim(beyond(first, room if start else 0.03), beyond(last, 0.04 if start else room))
     many = d.features > 20
     lines, rings = [], []
-    for run in d.runs:
-        for j in range(d.features):
-            ax.plot(x[: len(run.w)], run.w[:, j], color=style.color(run), lw=1.0, alpha=0.15)  # the whole path, faint
-            lines.append((run, j, style.animated(ax.plot([], [], color=style.color(run), lw=1.4 if many else 2.0,
-                                                         alpha=0.85, **({"ls": style.line(run)["linestyle"]}))[0])))
+    for run in d.runs:  # a run's weights as one line broken by gaps: one artist to draw, not one a weight
+        ax.plot(*joined(x[: len(run.w)], run.w), color=style.color(run), lw=1.0, alpha=0.15)  # the whole paths, faint
+        lines.append((run, style.animated(ax.plot([], [], color=style.color(run), lw=1.4 if many else 2.0,
+                                                  alpha=0.85, ls=style.line(run)["linestyle"])[0])))
         ring = style.animated(ax.plot([], [], ls="none", marker="o", ms=7, mfc="none", mec=style.color(run),
                                       mew=1.8, zorder=6)[0])
         rings.append((run, landings(run, d), ring))
@@ -111,9 +125,9 @@ def draw(ax, d, style):
         style.after_layout(spread)
 
     def update(k: int) -> None:
-        for run, j, line in lines:
+        for run, line in lines:
             t = min(k, len(run.w) - 1)
-            line.set_data(x[: t + 1], run.w[: t + 1, j])
+            line.set_data(*joined(x[: t + 1], run.w[: t + 1]))
         for run, landed, ring in rings:
             t = min(k, len(run.w) - 1)
             here = [(x[tick], 0.0) for _, tick in landed if tick <= t]

@@ -1,7 +1,7 @@
 """Many weights: how many are exactly 0, by step or by λ, per run. L1's count climbs as weights
 land on 0; L2's stays at 0."""
 from ..style import MANY_WEIGHTS
-from .coefficients import clock
+from .coefficients import clock_axis
 
 FEATURES = MANY_WEIGHTS
 KINDS = ("steps", "lam")
@@ -9,11 +9,7 @@ KINDS = ("steps", "lam")
 
 def draw(ax, d, style):
     c = style.colors
-    x = clock(d)
-    if d.kind == "lam" and d.lam_scale == "log":
-        ax.set_xscale("log")
-    ax.set_title(d.texts("sparsity_title"))
-    ax.set_xlabel("λ" if d.kind == "lam" else d.texts("step_axis"))
+    x = clock_axis(ax, d, "sparsity_title")
     n = d.features
     counts = [(run, (run.w == 0.0).sum(axis=1)) for run in d.runs]
     most = max(int(count.max()) for _, count in counts)

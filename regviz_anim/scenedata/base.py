@@ -9,7 +9,7 @@ import numpy as np
 
 from ..lang import Texts
 from ..numerics import Run, Simulation
-from ..numerics.problem import Dataset
+from ..numerics.problem import BUILT_IN, Dataset
 
 __all__ = ["SceneData", "Clock", "pick_steps", "labelled", "model", "many_outcome"]
 
@@ -120,7 +120,7 @@ def model(sim: Simulation, t: Texts) -> str:
     formula, not inside it."""
     data = sim.data
     if sim.scenario.data is not None:
-        source = sim.scenario.data if sim.scenario.data in ("diabetes",) else Path(sim.scenario.data).name
+        source = sim.scenario.data if sim.scenario.data in BUILT_IN else Path(sim.scenario.data).name
         return t("model_data", target=data.target, total=data.features, source=source)
     if data.features == 1:
         return "y\u00a0=\u00a0w·x"  # held together where the title wraps
@@ -134,11 +134,12 @@ def many_outcome(label: str, zero: np.ndarray, w: np.ndarray, names: tuple[str, 
     """Many weights in words: how many are exactly 0 (``zero``, a mask) and which, or the smallest
     |w| when none is ("yet", unless ``final``)."""
     count, total = int(zero.sum()), len(zero)
+    names = names or tuple(f"x{j + 1}" for j in range(total))
     if count == total:
         return t("many_all", label=label, total=total)
-    if count == 0:
-        return t("many_none" if final else "many_none_yet", label=label,
-                 smallest=t.num(float(np.abs(w).min()), ".2g"))
+    if count == 0:  # before the end, no value that changes every frame: the caption changes as weights land
+        return t("many_none", label=label, smallest=t.num(float(np.abs(w).min()), ".2g")) if final \
+            else t("many_none_yet", label=label)
     shown = [names[j] for j in np.flatnonzero(zero)]
     more = t("many_more", count=len(shown) - NAMES_SHOWN).replace(" ", "\u00a0")  # one piece when wrapped
     listed = ", ".join(shown[:NAMES_SHOWN]) + (t("parts") + more if len(shown) > NAMES_SHOWN else "")

@@ -148,7 +148,7 @@ def method(sim: Simulation, t: Texts) -> str:
     sc = sim.scenario
     optimizers = tuple(getattr(sc, "optimizer", ("gd",)))
     n = len(sim.data.y)
-    sizes = [b for b in batch_sizes(sc)]
+    sizes = batch_sizes(sc)
     stochastic = any(b is not None and b < n for b in sizes)
     names = [t("method_sgd") if o == "gd" and stochastic else t.get(f"method_{o}", o) for o in optimizers]
     text = t("method_and").join(names)
