@@ -272,12 +272,14 @@ SCENARIO_OPTIONS = (
     Option("schedule", choice(SCHEDULES), "the step size at step t: "
            + ", ".join(f"{s.name} ({s.help})" for s in SCHEDULES.values()), "NAME"),
     Option("l1_ratio", number(low=0, high=1), "elastic net's share of L1: λ(α|w| + (1-α)w²)", "α"),
-    Option("animate", choice(KINDS), "what moves: the gradient steps at one λ, or λ itself (the path of "
-           "exact minimisers)", "WHAT"),
+    Option("animate", choice(KINDS), "what moves: the gradient steps at one λ (steps), λ itself (lam: the path of "
+           "exact minimisers), or random problems, one a frame (trials: how often a weight is exactly 0)", "WHAT"),
     Option("lam_range", optional(lam_range),
            "with --animate lam: the λ range (default: 0 to 1.5 times the λ that zeroes every L1 weight)", "LO,HI"),
     Option("lam_scale", choice(LAM_SCALES), "with --animate lam: λ spaced evenly (linear) or on a log scale", "NAME"),
     Option("lam_steps", integer(low=2, high=100_000), "with --animate lam: how many values of λ", "N"),
+    Option("trials", integer(low=1, high=100_000), "with --animate trials: how many random problems, one a frame "
+           "(or a few a frame, when there are more trials than frames)", "N"),
     Option("allow_divergence", flag, "keep a diverging run (truncated, marked) instead of failing"),
     Option("w_true", weights(low=-MAGNITUDE, high=MAGNITUDE),
            "the true weight that made the data; one per weight, or one for all", "W"),
@@ -354,6 +356,7 @@ class Scenario:
     lam_range: tuple[float, float] | None = None
     lam_scale: str = "linear"
     lam_steps: int = 200
+    trials: int = 300
     allow_divergence: bool = False
     w_true: float | tuple[float, ...] = 0.5
     features: int = 1
@@ -472,11 +475,14 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
                               "or clipped")
     if None in sizes and scenario.n_points in sizes:
         raise ConfigError("batch_size", scenario.batch_size, f"names the full batch twice ({scenario.n_points} is all)")
-    if scenario.animate == "lam":
+    if scenario.animate != "steps":
         for name in ("optimizer", "batch_size", "order", "momentum", "betas", "eps"):
             if getattr(scenario, name) != ONLY_WHEN_SET[name]:
-                raise ConfigError(name, getattr(scenario, name), "does not apply with --animate lam: λ as the "
-                                  "clock shows the exact minimisers, which no optimizer takes steps to")
+                raise ConfigError(name, getattr(scenario, name), f"does not apply with --animate {scenario.animate}: "
+                                  "it shows exact minimisers, which no optimizer takes steps to")
+    if scenario.animate == "trials" and scenario.data is not None:
+        raise ConfigError("data", scenario.data, "does not apply with --animate trials: each trial draws its own "
+                          "random problem")
     if scenario.lam_scale == "log" and scenario.lam_range is not None and scenario.lam_range[0] == 0.0:
         raise ConfigError("lam_range", scenario.lam_range, "a log scale needs LO > 0")
     return scenario
@@ -518,6 +524,7 @@ def render_config(raw: dict[str, Any]) -> tuple[Scenario, RenderSettings]:
 STEPS_ONLY = {"lr", "steps", "w0", "l1_update", "schedule", "allow_divergence", "timing", "lam", "optimizer",
               "momentum", "betas", "eps", "batch_size", "order"}
 LAM_ONLY = {"lam_range", "lam_scale", "lam_steps"}
+TRIALS_ONLY = {"trials"}
 
 
 def applies(name: str, values: dict[str, Any]) -> bool:
@@ -526,7 +533,8 @@ def applies(name: str, values: dict[str, Any]) -> bool:
     L1 term, ``corr`` only with two weights or more, ``l1_ratio`` only with a regularizer it mixes."""
     kind = values.get("animate", "steps")
     regs = [REGULARIZERS[r] for r in values.get("reg", ()) if r in REGULARIZERS]
-    if name in STEPS_ONLY and kind != "steps" or name in LAM_ONLY and kind != "lam":
+    if name in STEPS_ONLY and kind != "steps" and not (name == "lam" and kind == "trials") \
+            or name in LAM_ONLY and kind != "lam" or name in TRIALS_ONLY and kind != "trials":
         return False
     if name == "l1_update":
         return any(r.l1_part for r in regs)
@@ -558,7 +566,7 @@ def applies(name: str, values: dict[str, Any]) -> bool:
 
 # Left out of the documents while they have their defaults, so that documents of runs that use
 # none of them stay as they were: the data set, and the optimizers and batches.
-ONLY_WHEN_SET = {"data": None, "target": None, "columns": None, "optimizer": ("gd",), "momentum": 0.9,
+ONLY_WHEN_SET = {"data": None, "target": None, "columns": None, "trials": 300, "optimizer": ("gd",), "momentum": 0.9,
                  "betas": (0.9, 0.999), "eps": 1e-8, "batch_size": None, "order": "shuffled"}
 
 

@@ -85,7 +85,9 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
         if fits(lines[-1] + piece, len(lines) == 1):
             lines[-1] += piece
         else:
-            lines.append(piece.lstrip(" ·,:").lstrip() if piece.startswith((" ", ",", ":")) else piece)
+            # a separator's punctuation does not start a line (the full-width ones of Chinese neither)
+            marks = " ·,:?，：？"
+            lines.append(piece.lstrip(marks).lstrip() if piece[:1] in marks else piece)
     lines[0] = lines[0].rstrip(":,")
     text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
 

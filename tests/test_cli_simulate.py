@@ -119,5 +119,5 @@ def test_presets_lists_every_preset(cli):
     assert [line.split()[0] for line in out.splitlines()] == [
         "seed", "chatter", "below-threshold", "diminishing-step", "divergence", "elasticnet", "diamond", "correlated",
         "diamond-small-lambda",
-        "lambda-path", "lasso-path", "tibshirani", "diabetes-path", "many-sparse", "sgd-l1", "adam-vs-adamw",
-        "momentum"]
+        "lambda-path", "lasso-path", "tibshirani", "diabetes-path", "many-sparse", "how-often", "how-often-many",
+        "sgd-l1", "adam-vs-adamw", "momentum"]

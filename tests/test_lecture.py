@@ -66,7 +66,7 @@ def test_an_unknown_language_is_exit_2(cli):
 
 def test_preset_summaries_in_chinese(cli):
     status, out, _ = cli("presets", "--lang", "zh")
-    assert status == 0 and "L1 在第 24 步恰好落到 0" in out and len(out.splitlines()) == 17
+    assert status == 0 and "L1 在第 24 步恰好落到 0" in out and len(out.splitlines()) == 19
 
 
 def open_deck(path):

@@ -53,7 +53,8 @@ def test_every_preset_is_tested():
                             "diamond", "correlated", "diamond-small-lambda",  # test_two_weights
                             "lambda-path", "lasso-path",  # test_lambda_path
                             "tibshirani", "diabetes-path", "many-sparse",  # test_many_weights
-                            "sgd-l1", "adam-vs-adamw", "momentum"}  # test_optimizers
+                            "sgd-l1", "adam-vs-adamw", "momentum",  # test_optimizers
+                            "how-often", "how-often-many"}  # test_trials, test_room
 
 
 def test_api_options_are_validated_like_the_command_line():

@@ -166,6 +166,13 @@ def test_every_preset_claims_only_what_its_simulation_shows():
     assert f"{r['Momentum + L2'].w.min():.2f}" in said.replace("-", "-") and "β = 0.9" in said
     assert f"{r['GD + L2'].w_star[0]:.4f}" in said and r["GD + L2"].w.min() >= r["GD + L2"].w_star[0]
 
+    for name, share in (("how-often", "66%"), ("how-often-many", "91%")):
+        r, said = runs(name)
+        sim = sim_of(name)
+        assert f"{100 * sim.zero_share(r['L1']):.0f}%" == share and share in said
+        assert sim.zero_share(r["L2"]) == 0.0 and "none of L2's" in said
+    assert f"{100 * sim.zero_weight_share(r['L1']):.0f}%" == "28%" and "28% of all its weights" in said
+
     assert checked == set(PRESETS), "every preset's summary is checked"
 
 

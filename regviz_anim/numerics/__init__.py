@@ -6,10 +6,10 @@ descent. Numpy only; it never imports matplotlib, the encoders or the front ends
 """
 from __future__ import annotations
 
-from . import path, steps
+from . import path, steps, trials
 from .simulation import Run, Simulation
 
-KINDS = {"steps": steps.simulate, "lam": path.simulate}
+KINDS = {"steps": steps.simulate, "lam": path.simulate, "trials": trials.simulate}
 
 __all__ = ["KINDS", "Run", "Simulation", "simulate"]
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol, runtime_checkable
 
-from . import bars, coefficients, curves, fit, gap, gradient, lam_path, loss, plane, sparsity, weight
+from . import bars, coefficients, count, curves, fit, gap, gradient, histogram, lam_path, loss, plane, scatter, \
+    sparsity, weight
 
 Update = Callable[[int], None]
 
@@ -43,6 +44,9 @@ PANELS: dict[str, Panel] = {
     "coefficients": coefficients,
     "bars": bars,
     "sparsity": sparsity,
+    "scatter": scatter,
+    "count": count,
+    "histogram": histogram,
 }
 
 DEFAULTS = {
@@ -52,6 +56,9 @@ DEFAULTS = {
     ("lam", 1): ("curves", "path", "fit"),
     ("lam", 2): ("plane", "path"),
     ("lam", 3): ("coefficients", "bars", "sparsity"),
+    ("trials", 1): ("count",),
+    ("trials", 2): ("scatter", "count"),
+    ("trials", 3): ("count", "histogram"),
 }
 
 

@@ -13,12 +13,12 @@ from dataclasses import replace
 
 from ..lang import Texts
 from ..numerics import Simulation
-from . import lam, steps
+from . import lam, steps, trials
 from .base import Clock, SceneData, pick_steps
 
 __all__ = ["SceneData", "Clock", "scene_data", "caption", "pick_steps", "KINDS", "CAPTIONS"]
 
-KINDS = {"steps": steps, "lam": lam}
+KINDS = {"steps": steps, "lam": lam, "trials": trials}
 
 
 CAPTIONS = ("reveal", "always", "off")

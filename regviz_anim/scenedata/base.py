@@ -49,6 +49,8 @@ class SceneData:
     lams: np.ndarray | None = None        # the λ grid, for the kind "lam"
     lam_scale: str = "linear"
     texts: Texts = Texts("en")            # every text in the frame, in the chosen language
+    trial_scale: np.ndarray | None = None  # trials: each problem's unpenalised minimiser's norm, which scales it
+    problems: tuple | None = None          # trials: each trial's data
     caption_mode: str = "always"          # reveal: ``captions`` (one a frame); always: ``caption``; off: none
     captions: tuple[str, ...] | None = None  # what the caption says at each frame, when it reveals
 

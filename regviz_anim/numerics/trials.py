@@ -1,0 +1,112 @@
+"""The ``trials`` kind: random least-squares problems, one a tick, and each regularizer's exact
+minimiser of each at one λ. The clock is the trial: frame k shows trials 1 to k.
+
+Trial t (counting from 0) draws from ``numpy.random.default_rng([seed, t])``:
+
+- the truth, each weight from a standard normal;
+- the features' correlation ρ from Uniform(−0.9, 0.9) (with two weights or more), the features
+  standardised with sample correlations ρ^|i−j| exactly, as ``--features N`` makes them;
+- ``y = X·w_true + noise·ε``, ε standard normal (``--noise``, 0 by default);
+
+with one weight, ``x`` is a standard normal sample standardised to mean 0 and variance 1. Each
+regularizer's minimiser is the exact one of :mod:`.problem` (exact zeros are exactly 0.0). A
+trial "has a weight exactly 0" when some weight of its minimiser is 0.0.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator
+
+import numpy as np
+
+from .penalties import REGULARIZERS, penalty_for
+from .problem import Dataset, standardised_features
+from .simulation import Run, Simulation, weight_names
+
+__all__ = ["TrialsSimulation", "simulate", "wilson", "problem"]
+
+CORR = 0.9  # ρ is drawn from Uniform(-CORR, CORR)
+
+
+def problem(seed: int, t: int, d: int, n: int, noise: float) -> Dataset:
+    """Trial ``t``'s data."""
+    rng = np.random.default_rng([seed, t])
+    truth = rng.standard_normal(d)
+    if d == 1:
+        x = rng.standard_normal(n)
+        x -= x.mean()
+        X = (x / x.std())[:, None]
+    else:
+        X = standardised_features(n, float(rng.uniform(-CORR, CORR)), rng, d)
+    y = X @ truth + (noise * rng.standard_normal(n) if noise else 0.0)
+    return Dataset(X=X, y=y)
+
+
+def wilson(successes: int, total: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The 95% Wilson score interval of a share ``successes/total``."""
+    if total == 0:
+        return 0.0, 1.0
+    p = successes / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True, eq=False)
+class TrialsSimulation(Simulation):
+    """The scenario, the trials' problems (``problems``), and each regularizer's minimiser of every
+    trial (a run's ``w``, a row a trial); ``unpenalised`` holds each trial's least-squares solution."""
+
+    kind: ClassVar[str] = "trials"
+    problems: tuple[Dataset, ...] = ()
+    unpenalised: np.ndarray | None = None
+
+    @staticmethod
+    def zero_share(r: Run) -> float:
+        """The share of trials whose minimiser has a weight exactly 0."""
+        return float(np.mean((r.w == 0.0).any(axis=1)))
+
+    @staticmethod
+    def zero_weight_share(r: Run) -> float:
+        """The share of all the trials' weights that are exactly 0."""
+        return float(np.mean(r.w == 0.0))
+
+    def summary(self, r: Run) -> dict:
+        return {"label": r.label, "reg": r.reg, "zero_share": self.zero_share(r),
+                "zero_weight_share": self.zero_weight_share(r)}
+
+    def document(self) -> dict[str, Any]:
+        """Each trial's ``A`` and ``b`` and, per run, ``w_star`` (one minimiser a trial, a list of
+        weights each) and the shares."""
+        return {
+            "trials": [{"A": p.A.tolist(), "b": p.b.tolist()} for p in self.problems],
+            "runs": [{"label": r.label, "reg": r.reg, "l1": r.penalty.l1, "l2": r.penalty.l2, "w_star": r.w,
+                      "zero_share": self.zero_share(r), "zero_weight_share": self.zero_weight_share(r)}
+                     for r in self.runs],
+        }
+
+    def csv_header(self) -> list[str]:
+        return ["run", "label", "reg", "trial", *weight_names(self.data), "zero"]
+
+    def csv_rows(self, i: int, r: Run, start: int, stop: int) -> Iterator[list]:
+        for t, w in zip(range(start, stop), r.w[start:stop].tolist()):
+            yield [i, r.label, r.reg, t + 1, *map(repr, w), "true" if 0.0 in w else "false"]
+
+
+def simulate(scenario) -> TrialsSimulation:
+    """Every trial's problem and every regularizer's exact minimiser of it at ``scenario.lam``."""
+    d, n, count = scenario.features, scenario.n_points, scenario.trials
+    problems = tuple(problem(scenario.seed, t, d, n, scenario.noise) for t in range(count))
+    none = penalty_for("none", 0.0)
+    unpenalised = np.array([none.w_star(p) for p in problems])
+    runs = []
+    for reg in scenario.reg:
+        penalty = penalty_for(reg, scenario.lam, scenario.l1_ratio)
+        w = np.array([penalty.w_star(p) for p in problems])
+        objective = np.array([float(penalty.objective(p, wt)) for p, wt in zip(problems, w)])
+        runs.append(Run(label=REGULARIZERS[reg].label, reg=reg, update="exact", penalty=penalty, w=w,
+                        objective=objective, w_star=w[-1], f_star=float(objective[-1]),
+                        zeros=tuple(None for _ in range(d))))
+    return TrialsSimulation(scenario=scenario, data=problems[-1], runs=tuple(runs), clock=np.arange(1, count + 1),
+                            problems=problems, unpenalised=unpenalised)

@@ -1,0 +1,35 @@
+"""Random problems of two weights: every trial's minimiser per run as a dot on the (w1, w2) plane,
+each scaled by its own unpenalised (least-squares) solution's norm so that problems of different
+sizes share one picture; the axes drawn bold. L1's dots gather on the axes, L2's do not."""
+import numpy as np
+
+FEATURES = (2,)
+KINDS = ("trials",)
+BIG = True
+
+
+def draw(ax, d, style):
+    c = style.colors
+    ax.set_title(d.texts("scatter_title"))
+    ax.set_xlabel("w1 / ‖w_LS‖")
+    ax.set_ylabel("w2 / ‖w_LS‖")
+    ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
+    ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
+    theta = np.linspace(0.0, 2 * np.pi, 361)
+    ax.plot(np.cos(theta), np.sin(theta), color=c["muted"], lw=1.0, ls=(0, (2, 2)))  # where least squares lies
+    ax.set_xlim(-1.4, 1.4)  # room in the corners, outside the circle, for the legend
+    ax.set_ylim(-1.4, 1.4)
+    ax.set_aspect("equal", adjustable="box")
+    clouds = []
+    for run in d.runs:
+        scaled = run.w / d.trial_scale[:, None]
+        cloud = style.animated(ax.plot([], [], ls="none", marker="o", ms=4.5, alpha=0.55, color=style.color(run),
+                                       mew=0, label=run.label, zorder=3)[0])
+        clouds.append((scaled, cloud, style.dot(ax, run, ms=11, marker=True, zorder=6)))
+    style.legend(ax, loc="upper right", moving=[cloud for _, cloud, _ in clouds], zorder=5)
+
+    def update(k: int) -> None:
+        for scaled, cloud, newest in clouds:
+            cloud.set_data(scaled[: k + 1, 0], scaled[: k + 1, 1])
+            newest.set_data([scaled[k, 0]], [scaled[k, 1]])
+    return update

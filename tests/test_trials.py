@@ -1,0 +1,95 @@
+"""How often is it exactly zero: random problems, one a frame. Every trial's minimisers recomputed
+from the A and b of the JSON by scikit-learn, the shares from them, the frames, the presets and
+bad values."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import regviz_anim as ra
+from regviz_anim.numerics.trials import problem, wilson
+
+from helpers import SMALL
+
+sklearn = pytest.importorskip("sklearn", reason='the peers that check our numbers: pip install ".[test]"')
+from sklearn.linear_model import Lasso  # noqa: E402
+
+
+def peer_lasso(A: np.ndarray, b: np.ndarray, lam: float) -> np.ndarray:
+    """``argmin wᵀAw − 2bᵀw + λ‖w‖₁`` from A and b alone: data X (d rows) with XᵀX/d = A and
+    Xᵀy/d = b, then scikit-learn's Lasso with alpha = λ/2."""
+    d = len(b)
+    X = np.sqrt(d) * np.linalg.cholesky(A).T
+    y = d * np.linalg.solve(X.T, b)
+    return Lasso(alpha=lam / 2, fit_intercept=False, tol=1e-15, max_iter=1_000_000).fit(X, y).coef_
+
+
+@pytest.mark.parametrize("features, lam", [(2, 1.0), (5, 0.5)])
+def test_every_trial_recomputed_from_its_a_and_b(tmp_path, cli, features, lam):
+    out = tmp_path / "t.json"
+    assert cli("simulate", "--animate", "trials", "--trials", "40", "--features", str(features), "--lam", str(lam),
+               "--reg", "l1,l2", "-o", str(out))[0] == 0
+    document = json.loads(out.read_text())
+    trials, (l1, l2) = document["trials"], document["runs"]
+    assert len(trials) == 40 and len(l1["w_star"]) == 40
+    for trial, w1, w2 in zip(trials, l1["w_star"], l2["w_star"]):
+        A, b = np.array(trial["A"]), np.array(trial["b"])
+        peer = peer_lasso(A, b, lam)
+        assert np.abs(np.array(w1) - peer).max() < 1e-8
+        assert np.array_equal(np.array(w1) == 0.0, np.abs(peer) < 1e-12)  # exact zeros where the peer's are
+        assert np.allclose(w2, np.linalg.solve(A + lam * np.eye(features), b), rtol=0, atol=1e-12)
+    shares = [np.mean([0.0 in w for w in run["w_star"]]) for run in (l1, l2)]
+    assert [l1["zero_share"], l2["zero_share"]] == shares and shares[1] == 0.0 < shares[0]
+    assert l1["zero_weight_share"] == pytest.approx(np.mean(np.array(l1["w_star"]) == 0.0))
+
+
+def test_trials_are_drawn_from_the_seed_and_the_trial():
+    a, b = problem(3, 5, 2, 20, 0.0), problem(3, 5, 2, 20, 0.0)
+    assert np.array_equal(a.X, b.X) and not np.array_equal(a.X, problem(3, 6, 2, 20, 0.0).X)
+    assert np.allclose(a.X.mean(axis=0), 0.0) and np.allclose((a.X ** 2).mean(axis=0), 1.0)
+    sim = ra.simulate(animate="trials", trials=30, features=2)
+    again = ra.simulate(animate="trials", trials=30, features=2)
+    assert sim.ticks == 30 and np.array_equal(sim.runs[0].w, again.runs[0].w)
+
+
+def test_the_caption_counts_with_its_interval_and_grows_with_the_trials():
+    from regviz_anim.scenedata import scene_data
+
+    sim = ra.simulate(preset="how-often")
+    data = scene_data(sim, 60)
+    hits = int((sim.runs[0].w == 0.0).any(axis=1).sum())
+    lo, hi = wilson(hits, 300)
+    assert data.caption == (f"L1: {100 * hits / 300:.0f}% of 300 problems have a weight exactly 0 "
+                            f"({100 * lo:.0f}–{100 * hi:.0f}%)  ·  L2: 0% of 300")
+    assert data.caption_at(59) == data.caption and data.caption_at(0).endswith("L2: 0% of 1")
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
+    low, high = wilson(66, 100)  # the textbook's: 0.563 to 0.745
+    assert (round(low, 3), round(high, 3)) == (0.563, 0.745)
+
+
+def test_a_render_of_the_trials_decodes_and_its_csv_has_a_row_per_trial_and_run(tmp_path, cli):
+    out = tmp_path / "t.gif"
+    assert cli("render", "--preset", "how-often", "--trials", "24", "--frames", "12", "-o", str(out), *SMALL)[0] == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == 12 and gif.size == (320, 180)
+    record = json.loads((tmp_path / "t.gif.json").read_text())
+    assert record["render"]["panels"] == ["scatter", "count"] and record["trials_shown"][-1] == 24
+    csv = tmp_path / "t.csv"
+    assert cli("simulate", "--animate", "trials", "--trials", "7", "-o", str(csv))[0] == 0
+    lines = csv.read_text().splitlines()
+    assert lines[0] == "run,label,reg,trial,w,zero" and len(lines) == 1 + 2 * 7
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--animate", "trials", "--trials", "0"], "--trials 0: must be a whole number from 1 to 100000"),
+    (["--animate", "trials", "--trials", "10000000"], "--trials 10000000: must be a whole number from 1 to 100000"),
+    (["--animate", "trials", "--optimizer", "adam"], "--optimizer adam: does not apply with --animate trials"),
+    (["--animate", "trials", "--data", "diabetes"], "--data diabetes: does not apply with --animate trials"),
+])
+def test_bad_values_are_exit_2(tmp_path, cli, argv, fragment):
+    status, out, err = cli("render", *argv, "-o", str(tmp_path / "x.gif"), *SMALL)
+    assert status == 2 and out == "" and fragment in err and err.count("\n") == 1, err
+    assert list(tmp_path.iterdir()) == []
