@@ -255,7 +255,7 @@ def overlap(a, b, pad=0.5) -> bool:
 def layout_problems(scene, diverging: bool) -> list[str]:
     """Every text inside the figure (and its panel, for what a panel holds), no two texts or
     legends overlapping, no marker cut by its panel's edge or under a legend or a text, and no
-    run's path under a legend (in the plane the balls and contours sweep everything: not checked)."""
+    run's path under a legend (in the plane and the scatter the balls and contours sweep everything: not checked)."""
     with matplotlib.rc_context(scene._rc):  # the ticks as drawn: their number follows the type size
         return _layout_problems(scene, diverging)
 
@@ -293,7 +293,7 @@ def _layout_problems(scene, diverging: bool) -> list[str]:
                             problems.append(f"a marker in {ax.get_title()!r} covers {owner}: {what!r} at frame {i}")
             legend = ax.get_legend()
             marked = line.get_marker() not in (None, "None", "")
-            if legend is None or marked or diverging or ax is scene.axes.get("plane"):
+            if legend is None or marked or diverging or ax in (scene.axes.get("plane"), scene.axes.get("scatter")):
                 continue
             if len(points) > 1:
                 points = (points[:-1, None] + t[None] * (points[1:, None] - points[:-1, None])).reshape(-1, 2)

@@ -64,7 +64,7 @@ def test_the_caption_counts_with_its_interval_and_grows_with_the_trials():
     lo, hi = wilson(hits, 300)
     assert data.caption == (f"L1: {100 * hits / 300:.0f}% of 300 problems have a weight exactly 0 "
                             f"({100 * lo:.0f}–{100 * hi:.0f}%)  ·  L2: 0% of 300")
-    assert data.caption_at(59) == data.caption and data.caption_at(0).endswith("L2: 0% of 1")
+    assert data.caption_at(59) == data.caption and data.caption_at(0).endswith("L2: 0% so far")
     assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(1.0)
     low, high = wilson(66, 100)  # the textbook's: 0.563 to 0.745
     assert (round(low, 3), round(high, 3)) == (0.563, 0.745)

@@ -80,6 +80,8 @@ TEXTS = {
     "trial": "trial {k} / {total}",
     "trials_share": "{label}: {share}% of {total} problems have a weight exactly 0 ({lo}–{hi}%)",
     "trials_none": "{label}: 0% of {total}",
+    "trials_share_now": "{label}: {share}% of the problems so far have a weight exactly 0 ({lo}–{hi}%)",
+    "trials_none_now": "{label}: 0% so far",
     "scatter_title": "each problem's minimiser, scaled by its least squares",
     "count_title": "problems with a weight exactly 0",
     "count_axis": "share so far",

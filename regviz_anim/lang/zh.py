@@ -79,6 +79,8 @@ TEXTS = {
     "trial": "第 {k} / {total} 个问题",
     "trials_share": "{label}：{total} 个问题中 {share}% 有恰好为 0 的权重（{lo}–{hi}%）",
     "trials_none": "{label}：{total} 个中 0%",
+    "trials_share_now": "{label}：目前 {share}% 的问题有恰好为 0 的权重（{lo}–{hi}%）",
+    "trials_none_now": "{label}：目前 0%",
     "scatter_title": "每个问题的最小值点（以最小二乘解缩放）",
     "count_title": "有恰好为 0 的权重的问题",
     "count_axis": "目前的比例",

@@ -94,16 +94,63 @@ class TrialsSimulation(Simulation):
             yield [i, r.label, r.reg, t + 1, *map(repr, w), "true" if 0.0 in w else "false"]
 
 
+def minimisers(problems: tuple[Dataset, ...], penalty) -> np.ndarray:
+    """Each problem's exact minimiser under ``penalty``, a row a problem. One and two weights are
+    solved for every problem at once (the closed form; the nine support and sign candidates of
+    :func:`~.problem.exact_minimiser` checked against the optimality conditions); a problem none
+    passes, and more weights, one at a time."""
+    d = problems[0].features
+    A = np.array([p.A for p in problems])
+    b = np.array([p.b for p in problems])
+    l1, l2 = penalty.l1, penalty.l2
+    if d == 1:
+        a, c = A[:, 0, 0], b[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.where(a + l2 == 0.0, 0.0, np.sign(c) * np.maximum(np.abs(c) - l1 / 2.0, 0.0) / (a + l2))
+        return w[:, None]
+    if d != 2:
+        return np.array([penalty.w_star(p) for p in problems])
+    G = A + l2 * np.eye(2)
+    out = np.full((len(problems), 2), np.nan)
+    found = np.zeros(len(problems), dtype=bool)
+
+    def offer(w: np.ndarray, ok: np.ndarray) -> None:
+        take = ok & ~found
+        out[take] = w[take]
+        found[take] = True
+
+    slack = 0.5 * l1 * (1 + 1e-12)
+    offer(np.zeros_like(b), np.all(np.abs(b) <= slack, axis=1))  # every weight 0
+    for j in (0, 1):
+        k = 1 - j
+        for s in (1.0, -1.0):
+            w = np.zeros_like(b)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                w[:, j] = (b[:, j] - 0.5 * l1 * s) / G[:, j, j]
+            grad_k = A[:, k, j] * w[:, j] - b[:, k]
+            offer(w, (w[:, j] * s > 0.0) & (np.abs(grad_k) <= slack) & np.isfinite(w[:, j]))
+    for s in ((1.0, 1.0), (1.0, -1.0), (-1.0, 1.0), (-1.0, -1.0)):
+        rhs = b - 0.5 * l1 * np.array(s)
+        det = G[:, 0, 0] * G[:, 1, 1] - G[:, 0, 1] * G[:, 1, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            w = np.column_stack([G[:, 1, 1] * rhs[:, 0] - G[:, 0, 1] * rhs[:, 1],
+                                 G[:, 0, 0] * rhs[:, 1] - G[:, 1, 0] * rhs[:, 0]]) / det[:, None]
+        offer(w, np.all(w * np.array(s) > 0.0, axis=1) & (np.abs(det) > 1e-300))
+    for i in np.flatnonzero(~found):  # none passed (rounding, a singular matrix): the careful solver
+        out[i] = penalty.w_star(problems[i])
+    return out
+
+
 def simulate(scenario) -> TrialsSimulation:
     """Every trial's problem and every regularizer's exact minimiser of it at ``scenario.lam``."""
     d, n, count = scenario.features, scenario.n_points, scenario.trials
     problems = tuple(problem(scenario.seed, t, d, n, scenario.noise) for t in range(count))
     none = penalty_for("none", 0.0)
-    unpenalised = np.array([none.w_star(p) for p in problems])
+    unpenalised = minimisers(problems, none)
     runs = []
     for reg in scenario.reg:
         penalty = penalty_for(reg, scenario.lam, scenario.l1_ratio)
-        w = np.array([penalty.w_star(p) for p in problems])
+        w = minimisers(problems, penalty)
         objective = np.array([float(penalty.objective(p, wt)) for p, wt in zip(problems, w)])
         runs.append(Run(label=REGULARIZERS[reg].label, reg=reg, update="exact", penalty=penalty, w=w,
                         objective=objective, w_star=w[-1], f_star=float(objective[-1]),

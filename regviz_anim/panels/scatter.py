@@ -1,7 +1,11 @@
 """Random problems of two weights: every trial's minimiser per run as a dot on the (w1, w2) plane,
 each scaled by its own unpenalised (least-squares) solution's norm so that problems of different
-sizes share one picture; the axes drawn bold. L1's dots gather on the axes, L2's do not."""
+sizes share one picture; the axes drawn bold. L1's dots gather on the axes, L2's do not. The
+newest trial's penalty balls through its minimisers, and the loss contour that touches each,
+are drawn faintly."""
 import numpy as np
+
+from .plane import ball
 
 FEATURES = (2,)
 KINDS = ("trials",)
@@ -20,6 +24,17 @@ def draw(ax, d, style):
     ax.set_xlim(-1.4, 1.4)  # room in the corners, outside the circle, for the legend
     ax.set_ylim(-1.4, 1.4)
     ax.set_aspect("equal", adjustable="box")
+    faint = []  # the newest trial's ball and touching contour, once a penalty
+    seen = set()
+    for run in d.runs:
+        key = (run.penalty.l1, run.penalty.l2)
+        if key in seen or key == (0.0, 0.0):
+            continue
+        seen.add(key)
+        faint.append((run, style.animated(ax.plot([], [], color=style.color(run), lw=1.4, alpha=0.45)[0]),
+                      style.animated(ax.plot([], [], color=style.color(run), lw=1.0, alpha=0.45,
+                                             ls=(0, (3, 2)))[0])))
+    circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     clouds = []
     for run in d.runs:
         scaled = run.w / d.trial_scale[:, None]
@@ -29,6 +44,22 @@ def draw(ax, d, style):
     style.legend(ax, loc="upper right", moving=[cloud for _, cloud, _ in clouds], zorder=5)
 
     def update(k: int) -> None:
+        data, scale = d.problems[k], d.trial_scale[k]
+        for run, edge, contour in faint:
+            w = run.w[k]
+            level = float(run.penalty(w[None])[0])
+            if level > 0.0:
+                edge.set_data(*(ball(run.penalty.l1, run.penalty.l2, level) / scale).T)
+            else:
+                edge.set_data([], [])
+            least = np.linalg.lstsq(data.A, data.b, rcond=None)[0]
+            excess = float(data.data_loss(w) - data.data_loss(least))
+            if excess > 0.0:
+                values, vectors = np.linalg.eigh(data.A)
+                ellipse = least + np.sqrt(excess) * (circle / np.sqrt(np.maximum(values, 1e-300))) @ vectors.T
+                contour.set_data(*(ellipse / scale).T)
+            else:
+                contour.set_data([], [])
         for scaled, cloud, newest in clouds:
             cloud.set_data(scaled[: k + 1, 0], scaled[: k + 1, 1])
             newest.set_data([scaled[k, 0]], [scaled[k, 1]])

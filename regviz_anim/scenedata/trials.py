@@ -24,16 +24,18 @@ class TrialClock:
         return self.texts("trial", k=f"{k + 1:>{len(str(self.total))}d}", total=self.total)
 
 
-def share_text(run, upto: int, t: Texts) -> str:
-    """"L1: 71% of 300 problems have a weight exactly 0 (66–76%)", over trials 0..upto."""
+def share_text(run, upto: int, t: Texts, *, final: bool = True) -> str:
+    """"L1: 71% of 300 problems have a weight exactly 0 (66–76%)", over trials 0..upto; before the
+    last frame without the number of problems (the counter shows it), so that the text changes
+    only when the share does and the frame can paste it."""
     hits = int((run.w[: upto + 1] == 0.0).any(axis=1).sum())
     total = upto + 1
     lo, hi = wilson(hits, total)
     label = t.label(run.label)
     if hits == 0:
-        return t("trials_none", label=label, total=total)
-    return t("trials_share", label=label, share=f"{100 * hits / total:.0f}", total=total,
-             lo=f"{100 * lo:.0f}", hi=f"{100 * hi:.0f}")
+        return t("trials_none" if final else "trials_none_now", label=label, total=total)
+    return t("trials_share" if final else "trials_share_now", label=label, share=f"{100 * hits / total:.0f}",
+             total=total, lo=f"{100 * lo:.0f}", hi=f"{100 * hi:.0f}")
 
 
 def caption(sim: Simulation, t: Texts) -> str:
@@ -42,7 +44,8 @@ def caption(sim: Simulation, t: Texts) -> str:
 
 def captions(sim: Simulation, t: Texts, ticks: np.ndarray) -> tuple[str, ...]:
     """The count as it stands at each frame: it is the story, so it grows with the trials."""
-    return tuple(t("join").join(share_text(r, int(k), t) for r in sim.runs) for k in ticks)
+    last = sim.ticks - 1
+    return tuple(t("join").join(share_text(r, int(k), t, final=int(k) == last) for r in sim.runs) for k in ticks)
 
 
 def scene_data(sim: Simulation, n_frames: int, timing: str, t: Texts) -> SceneData:
