@@ -23,6 +23,7 @@ from .numerics.penalties import REGULARIZERS
 from .numerics.problem import MAX_FEATURES, DataError, read_table, sparse_truth
 from .numerics.optimizers import OPTIMIZERS
 from .numerics.rules import L1_RULES, ONLY_GD, SCHEDULES
+from .numerics.steps import batch_sizes
 from .panels import PANELS, default_panels, suits
 from .scenedata import CAPTIONS
 
@@ -141,7 +142,7 @@ def choices(known: Iterable[str]):
 ORDERS = ("shuffled", "cyclic")
 
 
-def batch_sizes(raw: Any):
+def batch_size_values(raw: Any):
     """A batch size, or several to compare (a tuple): whole numbers from 1, or ``all`` (None)."""
     allowed = "must be whole numbers from 1 to 100000 or all, comma separated"
     items = raw.split(",") if isinstance(raw, str) else raw
@@ -264,7 +265,7 @@ SCENARIO_OPTIONS = (
     Option("momentum", number(low=0, high=1, high_open=True), "with --optimizer momentum or nesterov: β", "β"),
     Option("betas", pair(low=0, high=1), "with --optimizer adam: β1,β2, each in [0, 1)", "β1,β2"),
     Option("eps", number(low=0, low_open=True, high=1), "with --optimizer adam: ε", "ε"),
-    Option("batch_size", optional(batch_sizes),
+    Option("batch_size", optional(batch_size_values),
            "points in each step's gradient (default: all of them, full-batch gradient descent); comma "
            "separated to compare, with all for the full batch: 1,all", "B"),
     Option("order", choice(ORDERS), "with --batch-size: the points in a fresh random order each epoch (from "
@@ -463,7 +464,7 @@ def scenario_from(raw: dict[str, Any], *, only: bool = False) -> Scenario:
     if d <= 2 and scenario.n_points < d + 1:
         option, value = ("data", scenario.data) if scenario.data is not None else ("n_points", scenario.n_points)
         raise ConfigError(option, value, f"needs at least {d + 1} points for {d} weights")
-    sizes = scenario.batch_size if isinstance(scenario.batch_size, tuple) else (scenario.batch_size,)
+    sizes = batch_sizes(scenario)
     if any(b is not None and b > scenario.n_points for b in sizes):
         raise ConfigError("batch_size", scenario.batch_size,
                           f"must be at most the number of points, {scenario.n_points}")

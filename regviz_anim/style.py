@@ -3,6 +3,8 @@ every panel draws alike (a run's moving dot, a legend in the theme), and a way t
 moving artists. Matplotlib is only touched through the axes a panel is handed."""
 from __future__ import annotations
 
+import numpy as np
+
 from .numerics import Run
 from .numerics.penalties import REGULARIZERS
 from .numerics.problem import MAX_FEATURES
@@ -67,6 +69,33 @@ class Style:
         """A run's moving position: a faint trail of recent steps and a big marker, both moving."""
         trail = self.animated(ax.plot([], [], color=self.color(run), ls="none", marker="o", ms=6, alpha=trail_alpha)[0])
         return trail, self.dot(ax, run, ms=14, mew=2, zorder=zorder, marker=True)
+
+    def bars(self, ax, runs, slots: int, span: float):
+        """Moving bars, a group at each of ``slots`` places (x = 0, 1, ...), one bar a run side by
+        side. A run's bars are one line of vertical strokes, gaps between them, made as wide as a
+        bar once the layout has sized the panel (``span``: how wide the axes' x range is): one
+        artist to draw a frame, not one a bar. The legend's keys are bars. Returns each run's bar
+        positions and ``show(i, heights)``, which sets run i's bars."""
+        width = 0.8 / len(runs)
+        places = [np.arange(slots) - 0.4 + width * (i + 0.5) for i in range(len(runs))]
+        lines = [self.animated(ax.plot([], [], color=self.color(run), solid_capstyle="butt", lw=1.0)[0])
+                 for run in runs]
+
+        def widen(renderer) -> bool:  # each stroke 92% of its bar's share of a slot, in points
+            pixels = ax.get_window_extent(renderer).width / span
+            for line in lines:
+                line.set_linewidth(0.92 * width * pixels * 72.0 / ax.figure.dpi)
+            return True
+
+        self.after_layout(widen)
+        keys = [ax.bar([np.nan], [np.nan], color=self.color(run), label=run.label) for run in runs]  # not drawn
+        self.legend(ax, handles=keys, loc="upper right", ncol=min(len(runs), 3), fontsize="small")
+
+        def show(i: int, heights) -> None:
+            heights = np.asarray(heights, dtype=float)
+            lines[i].set_data(np.repeat(places[i], 3),
+                              np.column_stack([np.zeros(slots), heights, np.full(slots, np.nan)]).ravel())
+        return places, show
 
     def legend(self, ax, *, zorder: float = 1, moving=(), **kwargs):
         """A legend in the theme, drawn once in the background. ``moving``: lines it names that move;

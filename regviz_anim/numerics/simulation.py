@@ -119,7 +119,7 @@ class Simulation:
 
 
 def dataset_for(scenario) -> Dataset:
-    if getattr(scenario, "data", None) is not None:
+    if scenario.data is not None:
         return read_table(scenario.data, scenario.target, scenario.columns)
     return make_dataset(w_true=scenario.w_true, n_points=scenario.n_points, x_range=scenario.x_range,
                         noise=scenario.noise, seed=scenario.seed, features=scenario.features, corr=scenario.corr)

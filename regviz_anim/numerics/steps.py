@@ -31,8 +31,7 @@ class StepsSimulation(Simulation):
     @property
     def plain_steps(self) -> bool:
         """Full-batch gradient descent, as before there were optimizers: the documents stay as they were."""
-        return tuple(getattr(self.scenario, "optimizer", ("gd",))) == ("gd",) and \
-            getattr(self.scenario, "batch_size", None) is None
+        return tuple(self.scenario.optimizer) == ("gd",) and self.scenario.batch_size is None
 
     def stepped(self, r: Run) -> dict:
         """How a run's steps were taken, for the documents (nothing for full-batch gradient descent)."""
@@ -96,7 +95,7 @@ def chatter_band(data: Dataset, penalty: Penalty, lr: float) -> tuple[float, flo
 
 def batch_sizes(scenario) -> tuple[int | None, ...]:
     """The batch sizes compared (None: every point)."""
-    value = getattr(scenario, "batch_size", None)
+    value = scenario.batch_size
     return value if isinstance(value, tuple) else (value,)
 
 
@@ -176,7 +175,7 @@ def runs_of(scenario) -> list[tuple[str, str, str, int | None, str]]:
     regularizer, with an L1 part once per L1 rule, once per optimizer and batch size. Labels name
     what is compared: "L1 · proximal"; with several optimizers "Adam + L2", weight decay with Adam
     "AdamW"; with several batch sizes "L1 · batch 1", "L1 · full batch"."""
-    optimizers, sizes = getattr(scenario, "optimizer", ("gd",)), batch_sizes(scenario)
+    optimizers, sizes = scenario.optimizer, batch_sizes(scenario)
     several, compared = len(scenario.l1_update) > 1, len(optimizers) > 1
     out = []
     for size in sizes:
@@ -217,9 +216,8 @@ def simulate(scenario) -> StepsSimulation:
         r = run(data, penalty_for(reg, scenario.lam, scenario.l1_ratio), update, lr=scenario.lr,
                 steps=scenario.steps, w0=scenario.w0, schedule_name=scenario.schedule, label=label,
                 optimizer=optimizer, batch_size=size,
-                order=getattr(scenario, "order", "shuffled"), seed=scenario.seed,
-                momentum=getattr(scenario, "momentum", 0.9), betas=getattr(scenario, "betas", (0.9, 0.999)),
-                eps=getattr(scenario, "eps", 1e-8))
+                order=scenario.order, seed=scenario.seed, momentum=scenario.momentum, betas=scenario.betas,
+                eps=scenario.eps)
         if r.diverged and not scenario.allow_divergence:
             raise ConfigError("lr", scenario.lr, divergence_message(data, r))
         if not (np.isfinite(r.objective).all() and np.isfinite(r.w_star).all()):

@@ -36,34 +36,14 @@ def draw(ax, d, style):
         return True
 
     style.after_layout(thin)
-    width = 0.8 / len(runs)
-    groups = []
-    for i, run in enumerate(runs):
-        # A run's bars as one line of vertical strokes, gaps between them, as wide as a bar once
-        # the layout has sized the panel: one artist to draw a frame, not one a weight.
-        where = np.arange(n) - 0.4 + width * (i + 0.5)
-        bars = style.animated(ax.plot([], [], color=style.color(run), solid_capstyle="butt", lw=1.0)[0])
-        rings = style.animated(ax.plot([], [], ls="none", marker="o", ms=min(8.0, 150.0 / n + 2.0), mfc=c["bg"],
-                                       mec=style.color(run), mew=1.5, zorder=5)[0])
-        groups.append((run, where, bars, rings))
-
-    def widen(renderer) -> bool:
-        """Each stroke as wide as its bar: 92% of its share of a feature's width, in points."""
-        pixels = ax.get_window_extent(renderer).width / (n + 0.4)
-        for _, _, bars, _ in groups:
-            bars.set_linewidth(0.92 * width * pixels * 72.0 / ax.figure.dpi)
-        return True
-
-    style.after_layout(widen)
-    keys = [ax.bar([np.nan], [np.nan], color=style.color(run), label=run.label) for run in runs]  # keys, not drawn
-    style.legend(ax, handles=keys, loc="upper right", ncol=min(len(runs), 3), fontsize="small")
+    places, show = style.bars(ax, runs, n, span=n + 0.4)
+    rings = [style.animated(ax.plot([], [], ls="none", marker="o", ms=min(8.0, 150.0 / n + 2.0), mfc=c["bg"],
+                                    mec=style.color(run), mew=1.5, zorder=5)[0]) for run in runs]
 
     def update(k: int) -> None:
-        for run, where, bars, rings in groups:
+        for i, (run, where, ring) in enumerate(zip(runs, places, rings)):
             w = run.w[min(k, len(run.w) - 1)]
-            xs = np.repeat(where, 3)
-            ys = np.column_stack([np.zeros(n), w, np.full(n, np.nan)]).ravel()
-            bars.set_data(xs, ys)
+            show(i, w)
             zero = w == 0.0
-            rings.set_data(where[zero], np.zeros(int(zero.sum())))
+            ring.set_data(where[zero], np.zeros(int(zero.sum())))
     return update

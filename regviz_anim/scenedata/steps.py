@@ -27,7 +27,8 @@ class StepClock:
         return self.texts("step", k=f"{k:>{len(str(self.total))}d}", total=self.total)
 
 
-def _settled(final: float, star: float) -> bool:
+def _settled(final, star: float):
+    """Within 1e-4 (relative, past 1) of the minimiser: for a number, or every step of a run."""
     return abs(final - star) <= 1e-4 * max(1.0, abs(star))
 
 
@@ -89,7 +90,7 @@ class Reveal:
         self.run, self.t, self.label, self.names = run, t, t.label(run.label), names
         self.final = outcome(run, t, names)
         w, stars = run.w, run.w_star
-        self.settled = [_for_good(np.abs(w[:, j] - s) <= 1e-4 * max(1.0, abs(s))) for j, s in enumerate(stars)]
+        self.settled = [_for_good(_settled(w[:, j], s)) for j, s in enumerate(stars)]
         self.band = None if run.band is None else _for_good((w[:, 0] >= run.band[0]) & (w[:, 0] <= run.band[1]))
         far = np.flatnonzero(np.abs(w - stars).max(axis=1) > 2.0 * (np.abs(w[0] - stars).max() or 1.0))
         self.diverging = int(far[0]) if run.diverged and far.size else None
@@ -146,7 +147,7 @@ def method(sim: Simulation, t: Texts) -> str:
     """How the steps are taken, for the title: "Gradient descent", "Adam", "Momentum vs Adam", and
     with batches "Stochastic gradient descent (batch 1, shuffled)"."""
     sc = sim.scenario
-    optimizers = tuple(getattr(sc, "optimizer", ("gd",)))
+    optimizers = tuple(sc.optimizer)
     n = len(sim.data.y)
     sizes = batch_sizes(sc)
     stochastic = any(b is not None and b < n for b in sizes)
