@@ -199,6 +199,8 @@ class _Batch:
             if self.client.status != "running":
                 raise SchedulerLost from None
             raise
+        except self.dd.comm.CommClosedError:  # the client's own connection closed under it (an OSError
+            raise SchedulerLost from None      # too, which the caller would take for a disk's fault)
         finally:
             self.futures.discard(future)
             future.release()
