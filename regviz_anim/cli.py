@@ -56,7 +56,7 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    render = sub.add_parser("render", help="render the animation (.gif or .mp4)",
+    render = sub.add_parser("render", help="render the animation (.gif, .mp4, .pptx or .html)",
                             description="Render the runs as an animation; the format comes from OUT's suffix.")
     render.add_argument("-o", "--out", default=str(DEFAULT_RENDER), help=f"output file (default: {DEFAULT_RENDER})")
     render.add_argument("--preset", help="start from a named scenario (see `presets`)")
@@ -154,6 +154,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     from .batch import ManifestError, load_manifest, run_batch, summary
     from .batch.cluster import scheduler_address
     from .batch.deck import write_batch_deck
+    from .batch.gallery import write_batch_gallery
 
     jobs_arg = args.jobs if args.jobs is not None else os.cpu_count() or 1
     try:
@@ -177,13 +178,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
     outcomes = run_batch(jobs, workers=workers, force=args.force, dry_run=args.dry_run, progress=progress,
                          scheduler=scheduler)
     print(summary(outcomes))
-    if jobs.deck is not None and not args.dry_run:
-        from .outputs.transaction import TargetBusy
+    from .outputs.transaction import TargetBusy
 
+    for kind, target, write in (("deck", jobs.deck, write_batch_deck), ("gallery", jobs.gallery, write_batch_gallery)):
+        if target is None or args.dry_run:
+            continue
         try:
-            print(write_batch_deck(jobs, outcomes))
-        except (OSError, OutputError, TargetBusy) as error:
-            raise OutputError(f"writing the deck {jobs.deck} failed: {error}; the earlier deck is kept") from None
+            print(write(jobs, outcomes))
+        except (OSError, OutputError, TargetBusy, ValueError) as error:
+            raise OutputError(f"writing the {kind} {target} failed: {error}; the earlier {kind} is kept") from None
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 

@@ -320,9 +320,10 @@ RENDER_OPTIONS = (
     Option("panels", optional(choices(PANELS)),
            "panels to show, in order, comma separated (default: loss,weight,fit,gradient for one weight, "
            "plane,weight,gap,gradient for two)", "NAMES"),
-    Option("video_text", flag, "on a slide (a .pptx, or a batch's deck), draw the title and caption in the video "
-           "too, not only as the slide's text"),
-    Option("loop", integer(low=0, high=65535), "GIF loop count; 0 loops forever", "N"),
+    Option("video_text", flag, "on a slide or a page (a .pptx, a batch's deck, an .html), draw the title and "
+           "caption in the video too, not only as its text"),
+    Option("loop", integer(low=0, high=65535),
+           "GIF loop count; 0 loops forever (a page: 0 starts with looping on, else off)", "N"),
     Option("timing", choice(TIMINGS),
            "which steps the frames show when steps and frames differ: evenly, or more where w moves fast", "MODE"),
     Option("poster", optional(path), "also write the last frame as a PNG", "PNG"),

@@ -10,7 +10,8 @@ from typing import Any, Callable
 
 from .drawing import DrawingError, draw_frames, drawing_processes, encode_frames
 from .encoders import ENCODERS, EncoderError, PngFramesEncoder, PngPoster, Text, encoder_for
-from .errors import OutputError
+from .encoders.html import UI, PageTooLarge
+from .errors import ConfigError, OutputError
 from .formatting import argv, for_notes
 from .lang import Texts
 from .numerics import Simulation, simulate
@@ -85,6 +86,19 @@ def slide_text(record: dict) -> Text:
                 notes=slide_notes(record))
 
 
+def page_text(record: dict, data) -> Text:
+    """The words a page carries: a slide's, and what each frame shows, each frame's caption (the
+    frames draw none) and the player's words, in the frame's language."""
+    texts = data.texts
+    def plain(text: str) -> str:  # as a page shows it: the frame's padding and wide gaps made one space
+        return " ".join(text.split())
+
+    frames = range(len(data.frame_steps))
+    captions = () if data.caption_mode == "off" else tuple(plain(data.caption_at(i)) for i in frames)
+    return replace(slide_text(record), labels=tuple(plain(data.clock.label(int(k))) for k in data.frame_steps),
+                   captions=captions, lang=texts.lang, ui={**UI, **getattr(texts.module, "PLAYER", {})})
+
+
 def what_is_kept(existed: list[Path], error: BaseException) -> str:
     """What a failed render left, in words: the truth, whether the commit could be undone or not."""
     replaced = getattr(error, "replaced", ())
@@ -96,6 +110,12 @@ def what_is_kept(existed: list[Path], error: BaseException) -> str:
     if existed:
         return f"the earlier {', '.join(map(str, existed))} {'is' if len(existed) == 1 else 'are'} kept"
     return "nothing was written"
+
+
+def drawn_for(out: Path, settings: RenderSettings) -> RenderSettings:
+    """The settings frames are drawn with for ``out``: a slide or a page carries the title as
+    text, so the frames need not."""
+    return replace(settings, for_slide=True) if encoder_for(out).carries_text else settings
 
 
 # --- the whole render -------------------------------------------------------------------------
@@ -110,8 +130,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
     out = output_path("out", out, ENCODERS)
     check_render_target(out, settings)
     encoder = encoder_for(out)
-    if encoder.carries_text:  # the slide carries the title: the video need not
-        settings = replace(settings, for_slide=True)
+    settings = drawn_for(out, settings)
     existed = [path for _, path in render_targets(out, settings) if path.exists()]
     with Transaction() as tx:
         staged = stage(tx, out, settings)  # the locks first: a second writer of a target stops here
@@ -121,8 +140,11 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
         record = sidecar_record(sim.scenario, settings, out)
         record.update(frames=n, played=0, **data.shown, title=data.plain_title, caption=data.caption,
                       runs=sim.summaries())
-        if not settings.text_in_video:  # the slide's text: only a caption that reveals stays in the video
-            data = replace(data, caption_mode="off" if data.caption_mode == "always" else data.caption_mode)
+        text = page_text(record, data) if encoder.carries_captions else slide_text(record)
+        if not settings.text_in_video:  # the slide's text: only a caption that reveals stays in the video;
+            # a page shows every frame's caption as text
+            off = data.caption_mode == "always" or encoder.carries_captions
+            data = replace(data, caption_mode="off" if off else data.caption_mode)
         scene = Scene(data, size=size, theme=settings.theme, panels=settings.panels, title=settings.text_in_video,
                       counter_cells=False)  # the counter's cells come below
         order, holds = playback(n, settings)
@@ -130,8 +152,8 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
         processes = drawing_processes(settings.workers, len(order))
         # The encoder's set-up (a GIF's palette, on a thread) goes on while the counter's cells are
         # drawn. Drawing processes may encode too, unless a frames folder wants every frame here.
-        plan = encoder.plan(scene, fps=settings.fps, holds=holds, text=slide_text(record),
-                            workers=processes > 0 and settings.frames_dir is None)
+        plan = encoder.plan(scene, fps=settings.fps, holds=holds, text=text,
+                            workers=processes > 0 and settings.frames_dir is None, order=order)
         scene.use_counter_cells()
         plan.finish()
         options = dict(plan.options, **({"scratch": tx.scratch(out)} if plan.scratch else {}))
@@ -159,6 +181,8 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                     if progress is not None:
                         progress(i + 1, len(order))
             sidecar = seal(tx, staged, record, out, settings)
+        except PageTooLarge as error:  # what was asked is more than the format takes: the input's fault
+            raise ConfigError("out", str(out), f"{error}; {what_is_kept(existed, error)}") from None
         except (OSError, EncoderError, OutputError, DrawingError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
             raise OutputError(f"rendering {out} failed: {reason}; {what_is_kept(existed, error)}",

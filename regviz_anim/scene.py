@@ -178,7 +178,10 @@ class Scene:
         self.step_text = self.style.animated(self.figure.text(x, y, self._step_label(d.total_steps), ha="right",
                                                               va="top", fontsize=18, color=c["fg"], family=mono,
                                                               transform=IdentityTransform()))
-        self.step_text.set(x=self.step_text.get_window_extent(self.canvas.get_renderer()).x0, ha="left")
+        box = self.step_text.get_window_extent(self.canvas.get_renderer())
+        self.step_text.set(x=box.x0, ha="left")
+        if self.title is None:  # no title's band to sit in: the panels start below the counter
+            self.figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, (box.y0 - 4.0) / self.figure.bbox.height))
 
     def _wrap_header(self) -> None:
         """Break the title and the caption into lines where they would not fit in one."""

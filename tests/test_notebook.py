@@ -94,7 +94,8 @@ def test_render_from_the_widget_writes_the_file_with_progress(tmp_path):
 def test_python_errors_name_the_keyword():
     with pytest.raises(ra.ConfigError, match=r"^size=\(640, 3\): must be WIDTHxHEIGHT"):
         ra.explore(size=(640, 3))
-    with pytest.raises(ra.ConfigError, match=r"^out='outputs/x.avi': the suffix must be one of \.gif, \.mp4, \.pptx$"):
+    with pytest.raises(ra.ConfigError,
+                       match=r"^out='outputs/x.avi': the suffix must be one of \.gif, \.mp4, \.pptx, \.html$"):
         ra.render("outputs/x.avi")
     with pytest.raises(ra.ConfigError, match=r"^sizes=\(640, 360\): is not an option"):
         ra.animate(sizes=(640, 360))

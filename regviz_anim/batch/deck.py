@@ -3,6 +3,7 @@ sidecar that fingerprints what it is made of (so that it is "up to date" only wh
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..encoders.pptx import Slide, write_deck
 from ..export import strict_json
@@ -14,22 +15,30 @@ from .jobs import Outcome
 from .manifest import Jobs
 
 
-def deck_record(jobs: Jobs) -> dict:
-    """What the deck is made of: the jobs in order, each by its output and the bytes of its sidecar
-    (which fingerprints its outputs and records its parameters). A deck whose sidecar records this
-    and whose bytes are those it records is up to date."""
-    return {"regviz_anim": __version__, "deck": jobs.deck.name,
-            "slides": [{"out": str(job.out), "sidecar": fingerprint(sidecar_path(job.out))["sha256"]}
-                       for job in jobs]}
+def gathered_record(kind: str, path: Path, jobs: Jobs) -> dict:
+    """What a gathered output (``kind``: the deck, the gallery) at ``path`` is made of: the jobs in
+    order, each by its output and the bytes of its sidecar (which fingerprints its outputs and
+    records its parameters). One whose sidecar records this and whose bytes are those it records
+    is up to date."""
+    return {"regviz_anim": __version__, kind: path.name,
+            "items": [{"out": str(job.out), "sidecar": fingerprint(sidecar_path(job.out))["sha256"]}
+                      for job in jobs]}
 
 
-def deck_up_to_date(jobs: Jobs, record: dict) -> bool:
+def gathered_up_to_date(kind: str, path: Path, record: dict) -> bool:
     try:
-        recorded = json.loads(sidecar_path(jobs.deck).read_text(encoding="utf-8"))
+        recorded = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
         return (isinstance(recorded, dict) and {k: recorded.get(k) for k in record} == record
-                and recorded.get("outputs") == {"deck": {"path": str(jobs.deck), **fingerprint(jobs.deck)}})
+                and recorded.get("outputs") == {kind: {"path": str(path), **fingerprint(path)}})
     except (OSError, ValueError):
         return False
+
+
+def seal_gathered(tx: Transaction, kind: str, path: Path, staged: Path, record: dict) -> None:
+    """Its sidecar, fingerprinting the staged file; then everything is renamed into place."""
+    record["outputs"] = {kind: {"path": str(path), **fingerprint(staged)}}
+    tx.file(sidecar_path(path)).write_text(strict_json(record), encoding="utf-8")
+    tx.commit()
 
 
 def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
@@ -40,8 +49,8 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
 
     if any(o.status == "failed" for o in outcomes):
         return f"deck {jobs.deck} not written: a job failed; the earlier deck is kept"
-    record = deck_record(jobs)
-    if deck_up_to_date(jobs, record):
+    record = gathered_record("deck", jobs.deck, jobs)
+    if gathered_up_to_date("deck", jobs.deck, record):
         return f"deck {jobs.deck} up to date"
     with Transaction() as tx:
         tx.prepare([jobs.deck, sidecar_path(jobs.deck)])
@@ -63,9 +72,7 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
             slides.append(Slide(slide_text(recorded), job.out, poster, tuple(recorded["render"]["size"]), seconds))
         staged = tx.file(jobs.deck)
         write_deck(staged, slides)
-        record["outputs"] = {"deck": {"path": str(jobs.deck), **fingerprint(staged)}}
-        tx.file(sidecar_path(jobs.deck)).write_text(strict_json(record), encoding="utf-8")
-        tx.commit()
+        seal_gathered(tx, "deck", jobs.deck, staged, record)
     return f"wrote deck {jobs.deck} ({len(slides)} slides)"
 
 

@@ -11,7 +11,7 @@ from typing import Callable
 from ..errors import ConfigError, OutputError
 from ..numerics import simulate
 from ..options import RenderSettings, Scenario
-from ..renderer import render_simulation
+from ..renderer import drawn_for, render_simulation
 from ..sidecar import fingerprint, output_files, sidecar_path, sidecar_record
 from ..targets import render_targets
 
@@ -39,7 +39,7 @@ def up_to_date(job: Job) -> bool:
         recorded = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    expected = sidecar_record(job.scenario, job.settings, job.out)
+    expected = sidecar_record(job.scenario, drawn_for(job.out, job.settings), job.out)
     if not isinstance(recorded, dict) or any(recorded.get(key) != value for key, value in expected.items()):
         return False
     wanted = output_files(job.out, job.settings)

@@ -37,10 +37,12 @@ class ManifestError(Exception):
 
 
 class Jobs(list):
-    """The manifest's jobs in order, the deck (``deck`` in ``[defaults]``) they gather into, and the
-    Dask scheduler (``scheduler`` in ``[defaults]``) they run on."""
+    """The manifest's jobs in order, the deck and the gallery (``deck``, ``gallery`` in
+    ``[defaults]``) they gather into, and the Dask scheduler (``scheduler``) they run on."""
 
+    name: str = "manifest"   # the manifest's file name, without its suffix
     deck: Path | None = None
+    gallery: Path | None = None
     scheduler: str | None = None
 
 
@@ -125,9 +127,10 @@ def load_manifest(path: str | Path) -> Jobs:
             or not all(isinstance(t, dict) for t in tables)):
         raise ManifestError(f"{path}: needs [[job]] tables (at least one) and optionally one [defaults] table")
     deck = defaults.pop("deck", None)
+    gallery = defaults.pop("gallery", None)
     scheduler = defaults.pop("scheduler", None)
     for source, table in enumerate(tables, 1):
-        for key in ("deck", "scheduler"):
+        for key in ("deck", "gallery", "scheduler"):
             if key in table:
                 raise ManifestError(f"{path}: job {source}: {key} belongs in [defaults]: it is one for every job")
     if scheduler is not None:
@@ -147,6 +150,7 @@ def load_manifest(path: str | Path) -> Jobs:
                                 "split it into several manifests")
     unset = {k: for_template(v) for k, v in {**asdict(Scenario()), **asdict(RenderSettings())}.items()}
     jobs = Jobs()
+    jobs.name = path.stem
     for source, table, combo in merged:
         try:
             combos = _expand(combo, table)
@@ -175,15 +179,20 @@ def load_manifest(path: str | Path) -> Jobs:
         jobs.deck = _deck_path(deck, jobs, path)
         # drawn for the deck's slides, which carry the title as text
         jobs[:] = [replace(job, settings=replace(job.settings, for_slide=True)) for job in jobs]
+    if gallery is not None:
+        jobs.gallery = _gathered_path("gallery", gallery, (".html",), path)
     jobs.scheduler = scheduler
     outputs = [((job.number, target), target, option == "frames_dir")
                for job in jobs for option, target in render_targets(job.out, job.settings)]
-    if jobs.deck is not None:
-        outputs.append((("deck", jobs.deck), jobs.deck, False))
-        outputs.append((("deck", jobs.deck), jobs.deck.with_name(jobs.deck.name + ".json"), False))
+    for kind, target in (("deck", jobs.deck), ("gallery", jobs.gallery)):
+        if target is not None:
+            outputs.append(((kind, target), target, False))
+            outputs.append(((kind, target), target.with_name(target.name + ".json"), False))
     clash = first_collision(outputs)
-    if clash and "deck" in (clash[0][0], clash[1][0]):
-        raise ManifestError(f"{path}: deck = {str(jobs.deck)!r}: is also a job's output")
+    gathered = [label for label in clash or () if label[0] in ("deck", "gallery")]
+    if gathered:  # (the two cannot be one file: their suffixes differ)
+        kind, target = gathered[0]
+        raise ManifestError(f"{path}: {kind} = {str(target)!r}: is also a job's output")
     if clash:
         (first, first_path), (second, second_path) = clash
         same = "both write" if first != second else "writes"
@@ -194,15 +203,21 @@ def load_manifest(path: str | Path) -> Jobs:
     return jobs
 
 
+def _gathered_path(key: str, raw: Any, suffixes: tuple[str, ...], path: Path) -> Path:
+    """The path of what the jobs gather into (``deck``, ``gallery``), checked as any output is."""
+    if not isinstance(raw, str) or not raw:
+        raise ManifestError(f"{path}: [defaults]: {key} = {raw!r}: must be a {' or '.join(suffixes)} path")
+    target = Path(raw)
+    try:
+        check_output(key, target, suffixes, extra_name=".json")
+    except ConfigError as error:
+        raise ManifestError(f"{path}: [defaults]: {key} = {raw!r}: {error.allowed}") from None
+    return target
+
+
 def _deck_path(raw: Any, jobs: list[Job], path: Path) -> Path:
     """The deck's path, checked: a .pptx, every job writing an MP4, and python-pptx installed."""
-    if not isinstance(raw, str) or not raw:
-        raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: must be a .pptx path")
-    deck = Path(raw)
-    try:
-        check_output("deck", deck, (".pptx",), extra_name=".json")
-    except ConfigError as error:
-        raise ManifestError(f"{path}: [defaults]: deck = {raw!r}: {error.allowed}") from None
+    deck = _gathered_path("deck", raw, (".pptx",), path)
     for job in jobs:
         if job.out.suffix.lower() != ".mp4":
             raise ManifestError(f"{path}: job {job.number}: out = {str(job.out)!r}: a deck shows each job's video; "

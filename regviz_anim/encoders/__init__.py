@@ -1,4 +1,4 @@
-"""Encoders by file suffix: ``.gif``, ``.mp4``, ``.pptx``; and the PNG frames and poster beside them.
+"""Encoders by file suffix: ``.gif``, ``.mp4``, ``.pptx``, ``.html``; and the PNG frames and poster beside them.
 See :mod:`.base` for what an encoder is. A new format is one module and one line here."""
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from pathlib import Path
 
 from .base import Encoder, EncoderError, Plan, Text
 from .gif import GifEncoder
+from .html import HtmlEncoder
 from .mp4 import Mp4Encoder
 from .png import PngFramesEncoder, PngPoster
 from .pptx import PptxEncoder
 
-ENCODERS: dict[str, type[Encoder]] = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder)}
+ENCODERS: dict[str, type[Encoder]] = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder, HtmlEncoder)}
 
 __all__ = ["ENCODERS", "Encoder", "EncoderError", "Plan", "Text", "encoder_for", "PngFramesEncoder", "PngPoster"]
 

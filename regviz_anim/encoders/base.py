@@ -29,7 +29,11 @@ class Text:
 
     title: str = ""
     caption: str = ""
-    notes: str = ""
+    notes: str = ""                  # the command line that makes it again, then its parameters
+    labels: tuple[str, ...] = ()     # what each drawn frame shows ("step 24 / 200"), by frame
+    captions: tuple[str, ...] = ()   # what the caption says at each drawn frame (none: no caption)
+    lang: str = "en"
+    ui: dict[str, str] = field(default_factory=dict, hash=False)  # a player's words, in that language
 
 
 class Frames(Protocol):
@@ -70,6 +74,7 @@ class Encoder(contextlib.AbstractContextManager):
 
     suffix = ""
     carries_text = False  # it shows the title and caption as text of its own (a slide), not only the frames'
+    carries_captions = False  # it shows each frame's caption as text (a page): the frames draw none
 
     @classmethod
     def problem(cls, *, fps: int) -> tuple[str, str] | None:
@@ -78,9 +83,9 @@ class Encoder(contextlib.AbstractContextManager):
 
     @classmethod
     def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text,
-             workers: bool) -> Plan:
-        """The set-up for writing ``frames`` (played with ``holds``); ``workers``: there are drawing
-        processes that could encode too. Called before any process is forked."""
+             workers: bool, order: Sequence[int] = ()) -> Plan:
+        """The set-up for writing ``frames`` (played in ``order``, each held ``holds``); ``workers``:
+        there are drawing processes that could encode too. Called before any process is forked."""
         return Plan()
 
     def write_block(self, block: bytes) -> None:

@@ -213,7 +213,8 @@ class GifEncoder(Encoder):
         return None
 
     @classmethod
-    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool) -> Plan:
+    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool,
+             order: Sequence[int] = ()) -> Plan:
         """The palette from samples of ``frames``: worked out here on a thread while the frames are
         drawn, or, when drawing processes encode (``workers``), on a thread while the caller
         finishes its set-up, and joined by :meth:`Plan.finish` before they are forked."""

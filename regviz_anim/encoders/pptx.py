@@ -154,7 +154,8 @@ class PptxEncoder(Encoder):
         return None
 
     @classmethod
-    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool) -> Plan:
+    def plan(cls, frames: Frames, *, fps: int, holds: Sequence[float], text: Text, workers: bool,
+             order: Sequence[int] = ()) -> Plan:
         return Plan(options={"slide_text": text}, scratch=True)
 
     def __init__(self, path, *, size, fps, loop=0, slide_text: Text = Text(), scratch: str | Path):

@@ -127,3 +127,11 @@ PRESETS = {
     "momentum": "动量法（β = 0.9）越过最小值点冲到 -0.35 再摆回，而普通梯度下降平稳滑到 0.2006",
     "many-sparse": "50 个特征，其中 5 个有用：L1 恰好保留这 5 个（x1、x11、x21、x31、x41），其余 45 个恰好为 0；L2 50 个都保留",
 }
+
+# The player of an .html page (regviz_anim.encoders.html.UI gives the English words)
+PLAYER = {
+    "animation": "动画", "player": "播放器", "play": "播放", "pause": "暂停",
+    "back": "后退一帧", "forward": "前进一帧", "frame": "帧", "speed": "速度", "loop": "循环",
+    "space": "空格", "made": "参数与生成它的命令", "command": "命令", "copy": "复制", "copied": "已复制",
+    "keys": "按键：空格播放或暂停，← 和 → 前后一帧，Home 和 End 到第一帧和最后一帧",
+}
