@@ -2,11 +2,16 @@
 
 The frame is drawn by the same :class:`~regviz_anim.scene.Scene` that ``render`` uses, so what
 you see is what a render writes. Moving the step blits one frame; changing a parameter simulates
-again and rebuilds the scene. From the current state you get the equivalent command line, a
-manifest ``[[job]]`` table, or a render to a file. Needs the ``[notebook]`` extra (ipywidgets).
+again and shows the new runs on the same figure (:meth:`Scene.restage`: the same axes, the
+layout kept where the labels need the same room), and only a change of panels (one weight to
+two, another kind) builds a new one. The sliders update while they move; changes that arrive
+faster than they are drawn are drawn once, at the latest value, so the picture keeps up with the
+hand. From the current state you get the equivalent command line, a manifest ``[[job]]`` table,
+or a render to a file. Needs the ``[notebook]`` extra (ipywidgets).
 """
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 import shlex
@@ -72,6 +77,9 @@ class Explorer:
         self.progress = self.w.IntProgress(min=0, max=1, value=0, layout=self.w.Layout(width="40%"))
         self.render_button.on_click(self._on_render)
         self.scene = None
+        self.rebuilt = self.restaged = 0  # how parameter changes were drawn: a new figure, or the same
+        self._waiting: set[str] = set()  # what is to be drawn once the changes that came meanwhile are in
+        self._quiet = False
         self._show_starts()
         self._rebuild()
         for control in self.controls.values():
@@ -87,12 +95,12 @@ class Explorer:
             spec = dict(spec)
             kind = spec.pop("kind")
             value = getattr(scenario, name)
-            controls[name] = getattr(w, kind)(value=value, continuous_update=False, **spec)
+            controls[name] = getattr(w, kind)(value=value, continuous_update=True, **spec)
         # A start slider per weight for one or two weights; with more, the first sets every weight.
         starts = (scenario.w0,) * STARTS if isinstance(scenario.w0, float) else scenario.w0
         for j in range(STARTS):
             controls[f"w0_{j + 1}"] = w.FloatSlider(value=starts[min(j, len(starts) - 1)], min=-2.0, max=2.0,
-                                                    step=0.05, continuous_update=False, description=f"w0 of w{j + 1}")
+                                                    step=0.05, continuous_update=True, description=f"w0 of w{j + 1}")
         # The data: generated, or a data set (the built-in ones, and a file the explorer was given)
         sets = [("generated", None), *((name, name) for name in BUILT_IN)]
         if scenario.data is not None and scenario.data not in BUILT_IN:
@@ -134,8 +142,33 @@ class Explorer:
         return state
 
     def _on_option(self, change) -> None:
-        self._show_starts()
-        self._rebuild()
+        self._later("rebuild")
+
+    def _later(self, what: str) -> None:
+        """Draw the latest state. In a kernel (an event loop runs) the drawing waits for the loop's
+        next turn, so that the slider's changes that arrived meanwhile are all in and the picture
+        is drawn once, for the last of them; without one (a script, the tests), at once."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is None:
+            self._draw_now({what})
+            return
+        if not self._waiting:
+            loop.call_soon(self._drain)
+        self._waiting.add(what)
+
+    def _drain(self) -> None:
+        waiting, self._waiting = self._waiting, set()
+        self._draw_now(waiting)
+
+    def _draw_now(self, what: set[str]) -> None:
+        if "rebuild" in what:
+            self._show_starts()
+            self._rebuild()  # it shows the frame
+        elif "step" in what:
+            self._show(self.step.value)
 
     def _show_starts(self) -> None:
         """A start slider for each of two weights; one for every weight otherwise; no weights
@@ -148,7 +181,8 @@ class Explorer:
             self.controls[f"w0_{j + 1}"].layout.display = None if j < weights <= STARTS else "none"
 
     def _on_step(self, change) -> None:
-        self._show(change["new"])
+        if not self._quiet:
+            self._later("step")
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -166,18 +200,25 @@ class Explorer:
         self.message.value = ""
         n = sim.ticks  # one frame a tick (a step, or a λ): the step slider is the clock
         self.simulation, self.settings = sim, settings
-        self.scene = Scene(scene_data(sim, n, "even", settings.lang, settings.caption), size=self.size,
-                           theme=settings.theme, panels=settings.panels,
-                           counter_cells=False)  # one frame at a time: the text is quicker
+        data = scene_data(sim, n, "even", settings.lang, settings.caption)
+        if self.scene is not None and self.scene.restage(data, theme=settings.theme, panels=settings.panels):
+            self.restaged += 1
+        else:
+            self.scene = Scene(data, size=self.size, theme=settings.theme, panels=settings.panels,
+                               counter_cells=False)  # one frame at a time: the text is quicker
+            self.rebuilt += 1
         last = self.scene.frame_count - 1
         self.step.max = self.play.max = last
         self.step.description = self.scene.data.clock.name
         self.command_text.value = self.command()
         self.job_text.value = self.job()
         if self.step.value > last:
-            self.step.value = last  # its observer shows the frame
-        else:
-            self._show(self.step.value)
+            self._quiet = True  # shown just below
+            try:
+                self.step.value = last
+            finally:
+                self._quiet = False
+        self._show(self.step.value)
 
     def frame(self) -> np.ndarray:
         """The frame on show, as an RGB array."""

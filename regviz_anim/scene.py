@@ -12,10 +12,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import IdentityTransform
+from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
 from .counter import counter_cells as make_counter_cells
+from .layout import Room, place
 from .panels import PANELS, default_panels, is_big
 from .scenedata import SceneData
 from .style import THEMES, Style
@@ -92,6 +93,57 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
     text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
 
 
+def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
+    """How far ``ax``'s labels reach past its box, from their sizes and where their ticks fall
+    along the axes (``lengths``: the axes' expected lengths, in pixels), not from where the axes
+    are: the tick labels and axis labels on each side, a tick label's half past an end, the title
+    above a secondary axis's ticks and label, and a text a panel puts past its last point."""
+    points = ax.figure.dpi / 72.0
+    side = {"left": 0.0, "right": 0.0, "bottom": 0.0, "top": 0.0}
+    to_axes = ax.transScale + ax.transLimits  # data -> axes fraction, wherever the axes are
+    for axis, length, (first, second), (low, high) in (
+            (ax.xaxis, lengths[0], ("bottom", "top"), ("left", "right")),
+            (ax.yaxis, lengths[1], ("left", "right"), ("bottom", "top"))):
+        across = axis.axis_name == "x"  # its labels' height reaches away from the axes; for y, their width
+        ticks = [t for t in axis._update_ticks() if t.get_visible()]
+        for which, edge in (("label1", first), ("label2", second)):
+            shown = [(t.get_loc(), getattr(t, which)) for t in ticks
+                     if getattr(t, which).get_visible() and getattr(t, which).get_text()]
+            if not shown:
+                continue
+            boxes = [(loc, label.get_window_extent(renderer)) for loc, label in shown]
+            tick = ticks[0]
+            reach = (tick.get_tick_padding() + tick.get_pad()) * points
+            reach += max(b.height if across else b.width for _, b in boxes)
+            if axis.label.get_visible() and axis.label.get_text() and axis.label_position == edge:
+                label = axis.label.get_window_extent(renderer)
+                reach += axis.labelpad * points + (label.height if across else label.width)
+            side[edge] = max(side[edge], reach)
+            for loc, b in boxes:  # half a label along the axis: past an end if its tick is near it
+                at = float(to_axes.transform((loc, loc))[0 if across else 1]) * length
+                half = (b.width if across else b.height) / 2
+                side[low] = max(side[low], half - at)
+                side[high] = max(side[high], half - (length - at))
+        offset = axis.offsetText
+        if offset.get_visible() and offset.get_text():
+            box = offset.get_window_extent(renderer)
+            side["right" if across else "top"] = max(side["right" if across else "top"],
+                                                     box.width if across else box.height)
+    above = max([side["top"]] + [_room(child, renderer, lengths).top for child in ax.child_axes])
+    if ax.title.get_visible() and ax.title.get_text():  # the title goes above what is on top
+        above += ax.title.get_window_extent(renderer).height + matplotlib.rcParams["axes.titlepad"] * points
+    side["top"] = max(side["top"], above)
+    box = ax.bbox
+    for text in ax.texts:
+        if text.get_visible() and text.get_text() and not text.get_clip_on():
+            reach = text.get_window_extent(renderer)
+            side["left"] = max(side["left"], box.x0 - reach.x0)
+            side["right"] = max(side["right"], reach.x1 - box.x1)
+            side["bottom"] = max(side["bottom"], box.y0 - reach.y0)
+            side["top"] = max(side["top"], reach.y1 - box.y1)
+    return Room(**side)
+
+
 class Scene:
     """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
@@ -100,44 +152,28 @@ class Scene:
         width, height = size
         if width % 2 or height % 2:
             raise ValueError(f"frame size {width}x{height} must be even")
+        self._asked_panels = tuple(panels) if panels else None
         panels = tuple(panels or default_panels(data.kind, data.features))
         self.data, self.size, self.theme, self.panels = data, size, theme, panels
         self._with_title = title  # False: the title is a slide's text, not the frame's
         self.colors = THEMES[theme]
-        self.moving: list = []
-        self.style = Style(theme, data.runs, data.variants, self.moving)
-        self.markers = self.style.markers
         dpi = 100.0 * min(width, height) / BASE_SHORT_SIDE_PX
         self.wide = width >= 1.5 * height
         scale = 1.0 if self.wide or len(panels) < 2 else 0.88  # two columns in a narrow frame
         font = data.texts.font()  # a language's own font, after DejaVu Sans glyph by glyph
         self.families = ["DejaVu Sans"] if font is None else ["DejaVu Sans", _registered(*font)]
-        self.style.bold = "bold" if font is None else "normal"  # the language's font may have one weight
+        self._lang = data.texts.lang
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
-        with matplotlib.rc_context(rc):
-            self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=self.colors["bg"],
-                                 layout="constrained")
-            self.canvas = FigureCanvasAgg(self.figure)
-            self.figure.get_layout_engine().set(h_pad=0.06, w_pad=0.08, hspace=0.06, wspace=0.04)
-            mosaic, ratios = _layout(panels, width >= 1.2 * height)
-            self.axes = self.figure.subplot_mosaic(mosaic, **ratios)
-            for ax in self.axes.values():
-                self._style(ax)
-            self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in panels]
-            self._header()
-            self._wrap_header()
-            self.canvas.draw()
-            fitted = [fit(self.canvas.get_renderer()) for fit in self.style.fitters]
-            if self._fit_legends() | any(fitted) | self._place_legends() | self._thin_ticks():
-                self.canvas.draw()
-            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._labels = [self._step_label(int(k)) for k in data.frame_steps]
-            self._counter = None
-            self.background = np.asarray(self.canvas.buffer_rgba()).copy()  # RGBA, without the moving artists
-            self.changing = self._changing()
         self._rc = rc
+        with matplotlib.rc_context(rc):
+            # no layout engine: regviz_anim.layout places the axes, from the room their labels need
+            self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=self.colors["bg"])
+            self.canvas = FigureCanvasAgg(self.figure)
+            self._mosaic, self._ratios = _layout(panels, width >= 1.2 * height)
+            self.axes = self.figure.subplot_mosaic(self._mosaic, **self._ratios)
+            self._stage(data)
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
         if counter_cells:
@@ -150,6 +186,56 @@ class Scene:
             self._counter = make_counter_cells(self.canvas, self.step_text, self._background, self._labels)
 
     # --- building -----------------------------------------------------------------------------
+
+    def restage(self, data: SceneData, *, theme: str | None = None, panels: tuple[str, ...] | None = None) -> bool:
+        """Show ``data`` on this figure, which keeps its canvas and axes, instead of building a new
+        scene: what a parameter change in ``explore()`` does. The frames are then exactly those of
+        ``Scene(data, ...)`` with the same size, theme and panels, since both run :meth:`_stage`
+        from the same start. False (and nothing changed) where a new scene is needed: another
+        theme, other panels (one weight to two, another kind of animation), another language."""
+        asked = tuple(panels) if panels else None
+        shown = tuple(asked or default_panels(data.kind, data.features))
+        if (theme or self.theme, asked, shown, data.texts.lang) != (self.theme, self._asked_panels, self.panels,
+                                                                    self._lang):
+            return False  # <- the line: from here on, another figure
+        with matplotlib.rc_context(self._rc):
+            for text in self.figure.texts[:]:  # the title, the caption and the counter are made again
+                text.remove()
+            self.figure._suptitle = self.figure._supxlabel = None
+            for ax in self.axes.values():
+                ax.cla()
+                ax.dataLim.set_points(Bbox.null().get_points())  # as new axes have: no earlier data to scale to
+            self._stage(data)
+        return True
+
+    def _stage(self, data: SceneData) -> None:
+        """Draw ``data``'s panels, title, caption and counter on the axes, lay them out and draw the
+        background. Called with the figure's rc settings in force."""
+        self.data = data
+        self.moving: list = []
+        self.style = Style(self.theme, data.runs, data.variants, self.moving)
+        self.style.bold = "bold" if len(self.families) == 1 else "normal"  # the language's font may have one weight
+        self.markers = self.style.markers
+        for ax in self.axes.values():
+            self._style(ax)
+        self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in self.panels]
+        self._header()
+        self._wrap_header()
+        self._arrange()
+        renderer = self.canvas.get_renderer()
+        changed = self._thin_ticks()  # fewer ticks, or names on end: the labels may need other room
+        if any([fit(renderer) for fit in self.style.fitters]) or changed:
+            self._arrange()
+            for fit in self.style.fitters:  # again, for the panels' sizes in that layout
+                fit(renderer)
+        self._fit_legends()
+        self._place_legends()
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._labels = [self._step_label(int(k)) for k in data.frame_steps]
+        self._counter = None
+        self.background = np.asarray(self.canvas.buffer_rgba()).copy()  # RGBA, without the moving artists
+        self.changing = self._changing()
 
     def _style(self, ax) -> None:
         c = self.colors
@@ -178,10 +264,7 @@ class Scene:
         self.step_text = self.style.animated(self.figure.text(x, y, self._step_label(d.total_steps), ha="right",
                                                               va="top", fontsize=18, color=c["fg"], family=mono,
                                                               transform=IdentityTransform()))
-        box = self.step_text.get_window_extent(self.canvas.get_renderer())
-        self.step_text.set(x=box.x0, ha="left")
-        if self.title is None:  # no title's band to sit in: the panels start below the counter
-            self.figure.get_layout_engine().set(rect=(0.0, 0.0, 1.0, (box.y0 - 4.0) / self.figure.bbox.height))
+        self.step_text.set(x=self.step_text.get_window_extent(self.canvas.get_renderer()).x0, ha="left")
 
     def _wrap_header(self) -> None:
         """Break the title and the caption into lines where they would not fit in one."""
@@ -207,6 +290,35 @@ class Scene:
             self.style.animated(self.caption)
         else:
             _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
+
+    def _arrange(self) -> None:
+        """Place the axes (``regviz_anim.layout``): below the title's band (or the counter's, with no
+        title), above the caption's, each inset by the room its labels need. The ticks are as
+        many as the axes' lengths in the layout without that room allow, so that the labels (and
+        with them the layout) follow from the texts alone, not from where the axes were."""
+        renderer = self.canvas.get_renderer()
+        width, height = self.size
+        dpi = self.figure.dpi
+        pad_x, pad_y = 0.08 * dpi, 0.06 * dpi
+        tops = [self.step_text.get_window_extent(renderer).y0] + (
+            [] if self.title is None else [self.title.get_window_extent(renderer).y0])
+        bottom = self.caption.get_window_extent(renderer).y1 if self.caption is not None else 0.0
+        box = (0.0, bottom, float(width), min(tops))
+        ratios = dict(pad=(pad_x, pad_y), gap=(pad_x, 0.0),
+                      width_ratios=self._ratios.get("width_ratios"), height_ratios=self._ratios.get("height_ratios"))
+        bare = place(self._mosaic, {}, box, **ratios)
+        lengths = {}
+        for name, ax in self.axes.items():
+            x0, y0, x1, y1 = bare[name]
+            lengths[name] = (0.85 * (x1 - x0), 0.8 * (y1 - y0))  # about what the labels leave
+            for axis, length in zip((ax.xaxis, ax.yaxis), lengths[name]):
+                size = axis._get_tick_label_size(axis.axis_name) * (3 if axis is ax.xaxis else 2)
+                axis.get_tick_space = lambda space=int(length * 72 / dpi / size): space
+        rooms = {name: _room(ax, renderer, lengths[name]) for name, ax in self.axes.items()}
+        for name, (x0, y0, x1, y1) in place(self._mosaic, rooms, box, **ratios).items():
+            ax = self.axes[name]
+            ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
+            ax.apply_aspect()  # an equal-aspect panel takes its square in the box now, as drawing would
 
     def _thin_ticks(self) -> bool:
         """Fewer ticks on an x axis whose labels would touch (a narrow panel): True if one changed."""
@@ -249,11 +361,16 @@ class Scene:
         them), keeping the panel's own choice when nothing passes under that. True if one moved."""
         renderer = self.canvas.get_renderer()
         bars = {}  # bars, by their axes: their extents at a few frames (they grow and shrink)
-        for i in sorted({0, self.frame_count // 4, self.frame_count // 2, 3 * self.frame_count // 4}):
+        marks = {}  # big markers, by their axes: where they are at those frames (a path may leave the view)
+        n = self.frame_count
+        for i in sorted({0, n // 4, n // 3, n // 2, 3 * n // 4}):
             self.update(i)
             for a in self.moving:
                 if a.axes is not None and hasattr(a, "get_height") and a.get_height() != 0.0:
                     bars.setdefault(a.axes, []).append(a.get_window_extent(renderer))
+                elif a.axes is not None and hasattr(a, "get_xydata") and a.get_marker() not in (None, "None", "") \
+                        and a.get_markersize() >= 8 and len(a.get_xydata()):
+                    marks.setdefault(a.axes, []).append(a.axes.transData.transform(np.asarray(a.get_xydata(), float)))
         self.update(self.frame_count - 1)  # the paths drawn to their ends
         moved = False
         for ax in self.axes.values():
@@ -279,6 +396,8 @@ class Scene:
                     box = text.get_window_extent(renderer)
                     points.append(np.array([[box.x0, box.y0], [box.x1, box.y1], [box.x0, box.y1], [box.x1, box.y0],
                                             [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]]).repeat(20, axis=0))
+            for xy in marks.get(ax, []):
+                points.append(xy.repeat(40, axis=0))  # a marker where it stands counts as much as a stretch of path
             points = np.concatenate(points) if points else np.empty((0, 2))
             reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 

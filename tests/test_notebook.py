@@ -48,6 +48,54 @@ def test_the_shown_frame_is_the_frame_render_writes(tmp_path, capsys):
     assert np.array_equal(np.asarray(Image.open(frames / "frame_00030.png")), shown(ex))
 
 
+def render_frame(ex, tmp_path, k: int) -> np.ndarray:
+    """Frame ``k`` as ``render`` writes it for the explorer's state, at its size, a frame a tick."""
+    argv = shlex.split(ex.command(str(tmp_path / "x.gif")))[1:]
+    frames = tmp_path / f"F{len(list(tmp_path.iterdir()))}"
+    size = "x".join(map(str, ex.size))
+    assert main(argv + ["--size", size, "--frames", str(ex.scene.frame_count), "--timing", "even",
+                        "--frames-dir", str(frames), "--no-progress"]) == 0
+    return np.asarray(Image.open(frames / f"frame_{k:05d}.png"))
+
+
+@pytest.mark.parametrize("start, changes", [
+    ({}, [("lam", 0.1), ("lam", 0.9), ("lr", 0.3), ("w0_1", -1.5), ("steps", 120), ("lam", 0.35)]),
+    ({"preset": "diamond"}, [("lam", 0.2), ("w0_2", -1.0), ("lam", 1.3), ("l1_update", "proximal"),
+                             ("reg", ("l1", "l2", "elasticnet")), ("lam", 0.7)]),
+    ({"animate": "lam"}, [("lam", 0.8), ("reg", ("l1",)), ("lam", 0.2)]),
+    ({"features": 6}, [("lam", 0.05), ("features", 12), ("lam", 0.4), ("features", 4)]),
+    ({"optimizer": "adam"}, [("batch_size", 2), ("lam", 0.9), ("batch_size", None)]),
+])
+def test_after_parameter_changes_in_a_row_the_frame_is_renders(tmp_path, start, changes):
+    """The figure is kept across the changes (restaged, not built again): nothing of an earlier
+    state survives in the frame."""
+    ex = ra.explore(size=(480, 270), **start)
+    for name, value in changes:
+        ex.controls[name].value = value
+    assert ex.restaged >= len(changes) - 2 and ex.rebuilt <= 2  # kept, but where the panels changed
+    ex.step.value = ex.step.max // 2
+    assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
+
+
+def test_changes_faster_than_drawing_are_drawn_once_at_the_latest(tmp_path):
+    """In a kernel (an event loop runs), a slider's changes that come while one is drawn are
+    drawn once, for the last of them: the picture does not trail the hand."""
+    import asyncio
+
+    ex = ra.explore(size=SIZE)
+    drawn = ex.restaged + ex.rebuilt
+
+    async def drag():
+        for lam in np.linspace(0.1, 0.9, 12):  # one message after another, as a drag sends them
+            ex.controls["lam"].value = float(lam)
+        await asyncio.sleep(0.05)
+    asyncio.run(drag())
+    assert ex.restaged + ex.rebuilt == drawn + 1
+    assert ex.simulation.scenario.lam == pytest.approx(0.9)
+    ex.step.value = 40
+    assert np.array_equal(shown(ex), render_frame(ex, tmp_path, 40))
+
+
 def test_moving_a_slider_redraws_and_the_state_follows():
     ex = ra.explore(size=SIZE)
     ex.step.value = 100

@@ -36,6 +36,20 @@ def draw(ax, d, style):
         return True
 
     style.after_layout(thin)
+
+    def headroom(renderer) -> bool:
+        """Above the tallest bar, room for the legend (it sits there), however short the panel."""
+        legend, height = ax.get_legend(), ax.get_window_extent(renderer).height
+        need = (legend.get_window_extent(renderer).height + 8.0) / height if legend is not None else 0.0
+        bottom, top = lo - pad, hi + 3.5 * pad
+        if 0.0 < need < 0.8:  # the top where the legend's height is the share of the range above hi
+            top = max(top, (hi - need * bottom) / (1.0 - need))
+        if top == ax.get_ylim()[1]:
+            return False
+        ax.set_ylim(bottom, top)
+        return True
+
+    style.after_layout(headroom)
     places, show = style.bars(ax, runs, n, span=n + 0.4)
     rings = [style.animated(ax.plot([], [], ls="none", marker="o", ms=min(8.0, 150.0 / n + 2.0), mfc=c["bg"],
                                     mec=style.color(run), mew=1.5, zorder=5)[0]) for run in runs]
