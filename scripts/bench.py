@@ -256,6 +256,11 @@ def main() -> None:
     for what, values in (timings or {}).items():
         print(f"explore() at 960x540, {what} change: median {statistics.median(values):.0f} ms, "
               f"max {max(values):.0f} ms over {len(values)}")
+    if timings:
+        step = statistics.median(timings["step"])
+        one, two = (statistics.median(timings[f"parameter, {w}"]) for w in ("one weight", "two weights"))
+        print(f"explore(): a parameter change is {one / step:.1f}x a step change (one weight), two weights "
+              f"{two / one:.2f}x one (goals: within 4x and under 150 ms; a step under 30 ms; two within 1.3x)")
 
 
 if __name__ == "__main__":
