@@ -185,7 +185,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
             continue
         try:
             print(write(jobs, outcomes))
-        except (OSError, OutputError, TargetBusy, ValueError) as error:
+        except (OSError, OutputError, TargetBusy) as error:
             raise OutputError(f"writing the {kind} {target} failed: {error}; the earlier {kind} is kept") from None
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 

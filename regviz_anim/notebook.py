@@ -76,7 +76,7 @@ class Explorer:
         self.render_button = self.w.Button(description="render to file", icon="film")
         self.progress = self.w.IntProgress(min=0, max=1, value=0, layout=self.w.Layout(width="40%"))
         self.render_button.on_click(self._on_render)
-        self.scene = None
+        self._scene = self._simulation = self._settings = None
         self.rebuilt = self.restaged = 0  # how parameter changes were drawn: a new figure, or the same
         self._waiting: set[str] = set()  # what is to be drawn once the changes that came meanwhile are in
         self._quiet = False
@@ -161,7 +161,25 @@ class Explorer:
 
     def _drain(self) -> None:
         waiting, self._waiting = self._waiting, set()
-        self._draw_now(waiting)
+        if waiting:
+            self._draw_now(waiting)
+
+    # What code reads is the state as set, drawn: a change made from a cell (inside the kernel's
+    # loop, so waiting for its next turn) is drawn first.
+    @property
+    def scene(self):
+        self._drain()
+        return self._scene
+
+    @property
+    def simulation(self):
+        self._drain()
+        return self._simulation
+
+    @property
+    def settings(self):
+        self._drain()
+        return self._settings
 
     def _draw_now(self, what: set[str]) -> None:
         if "rebuild" in what:
@@ -199,17 +217,17 @@ class Explorer:
             return
         self.message.value = ""
         n = sim.ticks  # one frame a tick (a step, or a λ): the step slider is the clock
-        self.simulation, self.settings = sim, settings
+        self._simulation, self._settings = sim, settings
         data = scene_data(sim, n, "even", settings.lang, settings.caption)
-        if self.scene is not None and self.scene.restage(data, theme=settings.theme, panels=settings.panels):
+        if self._scene is not None and self._scene.restage(data, theme=settings.theme, panels=settings.panels):
             self.restaged += 1
         else:
-            self.scene = Scene(data, size=self.size, theme=settings.theme, panels=settings.panels,
+            self._scene = Scene(data, size=self.size, theme=settings.theme, panels=settings.panels,
                                counter_cells=False)  # one frame at a time: the text is quicker
             self.rebuilt += 1
-        last = self.scene.frame_count - 1
+        last = self._scene.frame_count - 1
         self.step.max = self.play.max = last
-        self.step.description = self.scene.data.clock.name
+        self.step.description = self._scene.data.clock.name
         self.command_text.value = self.command()
         self.job_text.value = self.job()
         if self.step.value > last:
@@ -228,7 +246,7 @@ class Explorer:
         from PIL import Image
 
         buffer = io.BytesIO()
-        Image.fromarray(self.scene.frame(k)).save(buffer, format="PNG", compress_level=1)
+        Image.fromarray(self._scene.frame(k)).save(buffer, format="PNG", compress_level=1)
         self.image.value = buffer.getvalue()
 
     # --- keep what you find ----------------------------------------------------------------

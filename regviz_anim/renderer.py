@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .drawing import DrawingError, draw_frames, drawing_processes, encode_frames
-from .encoders import ENCODERS, EncoderError, PngFramesEncoder, PngPoster, Text, encoder_for
-from .encoders.html import UI, PageTooLarge
+from .encoders import ENCODERS, EncoderError, PngFramesEncoder, PngPoster, Text, TooLarge, encoder_for
 from .errors import ConfigError, OutputError
 from .formatting import argv, for_notes
 from .lang import Texts
@@ -96,7 +95,7 @@ def page_text(record: dict, data) -> Text:
     frames = range(len(data.frame_steps))
     captions = () if data.caption_mode == "off" else tuple(plain(data.caption_at(i)) for i in frames)
     return replace(slide_text(record), labels=tuple(plain(data.clock.label(int(k))) for k in data.frame_steps),
-                   captions=captions, lang=texts.lang, ui={**UI, **getattr(texts.module, "PLAYER", {})})
+                   captions=captions, lang=texts.lang, ui=getattr(texts.module, "PLAYER", {}))
 
 
 def what_is_kept(existed: list[Path], error: BaseException) -> str:
@@ -181,7 +180,7 @@ def render_simulation(sim: Simulation, settings: RenderSettings, out: str | Path
                     if progress is not None:
                         progress(i + 1, len(order))
             sidecar = seal(tx, staged, record, out, settings)
-        except PageTooLarge as error:  # what was asked is more than the format takes: the input's fault
+        except TooLarge as error:  # what was asked is more than the format takes: the input's fault
             raise ConfigError("out", str(out), f"{error}; {what_is_kept(existed, error)}") from None
         except (OSError, EncoderError, OutputError, DrawingError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)

@@ -92,6 +92,15 @@ def test_changes_faster_than_drawing_are_drawn_once_at_the_latest(tmp_path):
     asyncio.run(drag())
     assert ex.restaged + ex.rebuilt == drawn + 1
     assert ex.simulation.scenario.lam == pytest.approx(0.9)
+
+    async def cell():  # code in a cell runs inside the kernel's loop: what it reads is what it set
+        ex.controls["lam"].value = 0.2
+        assert ex.simulation.scenario.lam == pytest.approx(0.2)
+        assert np.array_equal(ex.frame(), ex.scene.frame(ex.step.value))
+        await asyncio.sleep(0.05)
+    asyncio.run(cell())
+    assert ex.restaged + ex.rebuilt == drawn + 2
+    ex.controls["lam"].value = 0.9
     ex.step.value = 40
     assert np.array_equal(shown(ex), render_frame(ex, tmp_path, 40))
 

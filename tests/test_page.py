@@ -9,6 +9,7 @@ import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import imageio_ffmpeg
 import numpy as np
@@ -24,7 +25,7 @@ VIDEO = re.compile(r'<script type="text/plain" id="regviz-video">([A-Za-z0-9+/=\
 def page_parts(path: Path) -> tuple[dict, bytes]:
     text = path.read_text(encoding="utf-8")
     data = json.loads(re.search(r'<script type="application/json" id="regviz-data">(.*?)</script>', text, re.S)
-                      .group(1).replace("<\\/", "</"))
+                      .group(1))
     return data, base64.b64decode(VIDEO.search(text).group(1))
 
 
@@ -114,7 +115,7 @@ steps = 40
 size = "320x180"
 {extra}
 [[job]]
-out = "out/one.gif"
+out = "out/one #1.gif"
 [[job]]
 lam = [0.2, 0.8]
 out = "out/lesson-{{lam}}.html"
@@ -149,11 +150,12 @@ def test_a_gallery_shows_every_job_and_every_link_resolves(here, cli):
     for src in parsed.images:
         assert src.startswith("data:image/png;base64,")
         assert Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).size == (480, 270)
-    for href in parsed.links:
-        assert (gallery.parent / href).exists(), href
-    assert {"one.gif", "lesson-0.2.html", "lesson-0.8.html", "lesson-0.2.png", "one.gif.json"} <= set(parsed.links)
+    for href in parsed.links:  # addresses: "#" and " " escaped, so that the name is the file's
+        assert "#" not in href and " " not in href and (gallery.parent / unquote(href)).exists(), href
+    assert {"one%20%231.gif", "lesson-0.2.html", "lesson-0.8.html", "lesson-0.2.png",
+            "one%20%231.gif.json"} <= set(parsed.links)
     text = gallery.read_text(encoding="utf-8")
-    assert text.index("one.gif") < text.index("lesson-0.2.html") < text.index("lesson-0.8.html")  # manifest order
+    assert text.index("one%20%231.gif") < text.index("lesson-0.2.html") < text.index("lesson-0.8.html")  # in order
     before = gallery.read_bytes()
     status, out, _ = cli("batch", str(manifest), "--no-progress")
     assert status == 0 and "gallery out/index.html up to date" in out and gallery.read_bytes() == before
@@ -165,7 +167,8 @@ def test_a_failed_job_leaves_the_gallery_alone(here, cli):
     assert cli("batch", str(manifest), "--no-progress", "--jobs", "1")[0] == 0
     gallery = here / "out" / "index.html"
     before = gallery.read_bytes()
-    diverging = manifest.read_text(encoding="utf-8").replace('out = "out/one.gif"', 'out = "out/one.gif"\nlr = 1.5')
+    one = 'out = "out/one #1.gif"'
+    diverging = manifest.read_text(encoding="utf-8").replace(one, one + "\nlr = 1.5")
     manifest.write_text(diverging, encoding="utf-8")  # a step that diverges: the job fails
     status, out, _ = cli("batch", str(manifest), "--no-progress", "--jobs", "1")
     assert status == 1
@@ -302,8 +305,11 @@ def test_the_keys_buttons_and_text(lesson, open_page):
     tab.wait_for_function("regviz.frame() === 39 && !regviz.view.seeking")
     tab.click("#regviz-back")
     tab.wait_for_function("regviz.frame() === 38 && !regviz.view.seeking")
+    tab.keyboard.press(" ")  # on the focused button: that button's, one more frame back
+    tab.wait_for_function("regviz.frame() === 37 && !regviz.view.seeking")
     tab.select_option("#regviz-speed", "0.5")
-    tab.keyboard.press(" ")  # plays, from the first frame
+    tab.locator("#regviz-view").focus()
+    tab.keyboard.press(" ")  # plays, on from the frame stepped to
     tab.wait_for_function("!regviz.view.paused && regviz.view.playbackRate === 0.5")
     tab.wait_for_function("regviz.frame() > 1")
     tab.keyboard.press(" ")
@@ -317,6 +323,24 @@ def test_the_keys_buttons_and_text(lesson, open_page):
     for control in ("#regviz-back", "#regviz-play", "#regviz-forward", "#regviz-scrub"):
         assert tab.get_attribute(control, "aria-label")
     assert refused == []
+
+
+@pytest.mark.slow
+def test_play_goes_on_from_a_stepped_frame_and_a_later_seek_wins(lesson, open_page):
+    path, _ = lesson
+    tab, _, errors = open_page(path)
+    assert tab.evaluate("regviz.seek(10)") == 10
+    tab.evaluate("regviz.play()")
+    tab.wait_for_function("!regviz.view.paused")
+    assert tab.evaluate("regviz.frame()") >= 10  # from the frame stepped to, not from the first
+    # a seek asked right after a play stops it and shows its frame
+    assert tab.evaluate("(async () => { regviz.play(); return await regviz.seek(7); })()") == 7
+    assert tab.evaluate("regviz.view.paused") and tab.evaluate("regviz.frame()") == 7
+    tab.focus("#regviz-loop")  # space on a focused checkbox is the checkbox's
+    before = tab.is_checked("#regviz-loop")
+    tab.keyboard.press(" ")
+    assert tab.is_checked("#regviz-loop") is not before and tab.evaluate("regviz.view.paused")
+    assert errors == []
 
 
 @pytest.mark.slow

@@ -12,11 +12,13 @@ import os
 import re
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
+from ..errors import OutputError
 from ..outputs.transaction import Transaction
 from ..renderer import slide_title
 from ..sidecar import sidecar_path
-from .deck import gathered_record, gathered_up_to_date, seal_gathered
+from .gathered import gathered_record, gathered_up_to_date, seal_gathered
 from .jobs import Outcome
 from .manifest import Jobs
 
@@ -43,8 +45,8 @@ a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 
 
 def _last_frame(path: Path, scratch: Path):
-    """The last frame an output shows, as a Pillow image: a GIF's, a video's (an MP4, or the one a
-    page embeds), or a deck's poster."""
+    """The last frame an output shows, as a Pillow image: a GIF's, an MP4's, a deck's poster, or a
+    page's (its poster: the last frame drawn, also where it bounces)."""
     import imageio_ffmpeg
     from PIL import Image
 
@@ -57,18 +59,27 @@ def _last_frame(path: Path, scratch: Path):
         with zipfile.ZipFile(path) as deck:
             name = next(n for n in deck.namelist() if n.startswith("ppt/media/") and n.endswith(".png"))
             return Image.open(io.BytesIO(deck.read(name))).convert("RGB")
+    upto = None  # the video frame to stop at (None: the last)
     if suffix == ".html":
-        found = re.search(rb'<script type="text/plain" id="regviz-video">([A-Za-z0-9+/=\s]*)</script>',
-                          path.read_bytes())
-        if found is None:
-            raise ValueError(f"{path} holds no regviz-anim video")
+        page = path.read_bytes()
+        found = re.search(rb'<script type="text/plain" id="regviz-video">([A-Za-z0-9+/=\s]*)</script>', page)
+        data = re.search(rb'<script type="application/json" id="regviz-data">(.*?)</script>', page, re.S)
+        if found is None or data is None:
+            raise ValueError("it holds no regviz-anim video")
+        shown = json.loads(data.group(1))["shown"]
+        upto = shown.index(max(shown))
         video = scratch / f"{path.stem}.mp4"
         video.write_bytes(base64.b64decode(found.group(1)))
         path = video
     reader = imageio_ffmpeg.read_frames(str(path))
     meta, last = next(reader), None
-    for frame in reader:
+    for j, frame in enumerate(reader):
         last = frame
+        if j == upto:
+            break
+    reader.close()
+    if last is None:
+        raise ValueError("it holds no frame")
     return Image.frombytes("RGB", meta["size"], last)
 
 
@@ -122,22 +133,28 @@ def write_batch_gallery(jobs: Jobs, outcomes: list[Outcome]) -> str:
     gallery = jobs.gallery
     if any(o.status == "failed" for o in outcomes):
         return f"gallery {gallery} not written: a job failed; the earlier gallery is kept"
-    record = gathered_record("gallery", gallery, jobs)
+    title = f"{jobs.name}: {len(jobs)} animations"
+    record = gathered_record("gallery", gallery, jobs, title=title)
     if gathered_up_to_date("gallery", gallery, record):
         return f"gallery {gallery} up to date"
     here = gallery.parent
 
-    def href(path: Path) -> str:
-        return Path(os.path.relpath(path, here)).as_posix() + ("/" if path.is_dir() else "")
+    def href(path: Path) -> str:  # relative, and a URL: "a #1.gif" is a file, not a fragment
+        return quote(Path(os.path.relpath(path, here)).as_posix()) + ("/" if path.is_dir() else "")
 
     with Transaction() as tx:
         tx.prepare([gallery, sidecar_path(gallery)])
         folder = tx.scratch(gallery)
         cards = []
         for job in jobs:
-            recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
             poster = job.settings.poster
-            image = _last_frame(job.out, folder) if poster is None else _open_rgb(poster)
+            try:
+                recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
+                named, caption = recorded["title"], recorded["caption"]
+                lang = recorded["render"].get("lang", "en")
+                image = _last_frame(job.out, folder) if poster is None else _open_rgb(poster)
+            except (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile, StopIteration) as error:
+                raise OutputError(f"reading {job.out} for its card failed: {error}") from None
             links = [(job.out.name, href(job.out))]
             if poster is not None:
                 links.append(("poster", href(poster)))
@@ -146,10 +163,10 @@ def write_batch_gallery(jobs: Jobs, outcomes: list[Outcome]) -> str:
             links.append(("parameters", href(sidecar_path(job.out))))
             cards.append({"image": _thumbnail(image), "width": THUMB_WIDTH,
                           "height": round(image.height * THUMB_WIDTH / image.width),
-                          "title": slide_title(recorded["title"], recorded["render"].get("lang", "en")),
-                          "alt": f"the last frame of {job.out.name}", "caption": recorded["caption"], "links": links})
+                          "title": slide_title(named, lang), "alt": f"the last frame of {job.out.name}",
+                          "caption": caption, "links": links})
         staged = tx.file(gallery)
-        staged.write_text(gallery_page(f"{jobs.name}: {len(cards)} animations", cards), encoding="utf-8")
+        staged.write_text(gallery_page(title, cards), encoding="utf-8")
         seal_gathered(tx, "gallery", gallery, staged, record)
     return f"wrote gallery {gallery} ({len(cards)} animations)"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Encoder, EncoderError, Plan, Text
+from .base import Encoder, EncoderError, Plan, Text, TooLarge
 from .gif import GifEncoder
 from .html import HtmlEncoder
 from .mp4 import Mp4Encoder
@@ -13,7 +13,8 @@ from .pptx import PptxEncoder
 
 ENCODERS: dict[str, type[Encoder]] = {cls.suffix: cls for cls in (GifEncoder, Mp4Encoder, PptxEncoder, HtmlEncoder)}
 
-__all__ = ["ENCODERS", "Encoder", "EncoderError", "Plan", "Text", "encoder_for", "PngFramesEncoder", "PngPoster"]
+__all__ = ["ENCODERS", "Encoder", "EncoderError", "Plan", "Text", "TooLarge", "encoder_for", "PngFramesEncoder",
+           "PngPoster"]
 
 
 def encoder_for(path: str | Path) -> type[Encoder]:

@@ -68,6 +68,16 @@ class EncoderError(Exception):
     """The encoder could not finish a complete file (its process failed, the disk is full...)."""
 
 
+class TooLarge(EncoderError):
+    """What was asked is more than the format takes (a page's video past its limit): the input's
+    fault, not the disk's, so the caller says it as a bad value."""
+
+
+def repeats(hold: float, fps: float) -> int:
+    """How many times a frame held ``hold`` seconds beyond its 1/fps is written at a constant rate."""
+    return 1 + round(hold * fps)
+
+
 class Encoder(contextlib.AbstractContextManager):
     """Base: subclasses implement ``_open``, ``write`` and ``_close(ok)``, which must raise
     EncoderError unless the file it leaves is complete."""

@@ -8,7 +8,8 @@ keyboard, and shows the title, each frame's caption, the parameters and the comm
 
 Why a video and not the frames: the MP4 is the smallest exact-enough encoding of these animations
 (a few hundred KB for 200 frames at 1280x720), so the page is its size times 4/3 (base64) plus
-about 20 KB, less than the .mp4 of the same render; frames as PNGs would be ten times that.
+about 20 KB, less than the .mp4 of the same render (docs/commands.md gives the figures);
+frames as PNGs would be ten times that.
 Stepping is exact because every drawn frame has its own time in the video: seeking to the middle
 of that frame's 1/fps shows it, as decoded. This module knows pixels, timing and words, nothing
 of regularization.
@@ -18,13 +19,14 @@ from __future__ import annotations
 import base64
 import html
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from .base import Encoder, EncoderError, Frames, Plan, Text
+from .base import Encoder, EncoderError, Frames, Plan, Text, TooLarge, repeats
 from .mp4 import Mp4Encoder
 
 MAX_VIDEO_BYTES = 64 << 20  # the largest video a page embeds (86 MB as base64): browsers load it at once
@@ -36,10 +38,6 @@ UI = {  # the player's words, where the renderer gives none
     "command": "the command", "copy": "copy", "copied": "copied",
     "keys": "keys: space plays and pauses, ← and → step one frame, Home and End go to the first and last frame",
 }
-
-
-class PageTooLarge(EncoderError):
-    """The page would hold more video than :data:`MAX_VIDEO_BYTES`: an input the format cannot take."""
 
 
 def _size(count: int) -> str:
@@ -55,12 +53,13 @@ def page(video: bytes, *, size: tuple[int, int], fps: float, shown: Sequence[int
     """The page's HTML: ``video`` (an MP4 whose j-th frame shows drawn frame ``shown[j]``) and the
     player, everything inline."""
     frames = max(shown) + 1
-    captions = list(dict.fromkeys(text.captions))  # each distinct text once, and each frame's index into them
-    ui = {**UI, **text.ui}
+    index = {caption: i for i, caption in enumerate(dict.fromkeys(text.captions))}  # each distinct text once
+    captions = list(index)
+    ui = {**UI, **text.ui}  # the language's words where it has them
     notes = text.notes.split("\n\n", 1) if text.notes else ["", ""]
     data = {"frames": frames, "fps": fps, "shown": list(map(int, shown)), "poster": frames - 1,
             "labels": list(text.labels) or [str(k) for k in range(frames)],
-            "captions": captions, "caption_of": [captions.index(c) for c in text.captions] if captions else [],
+            "captions": captions, "caption_of": [index[c] for c in text.captions],
             "ui": {"play": ui["play"], "pause": ui["pause"], "copied": ui["copied"]}}
     if len(data["labels"]) != frames or (text.captions and len(text.captions) != frames):
         raise ValueError(f"a page of {frames} frames needs a label and a caption for each")
@@ -72,15 +71,13 @@ def page(video: bytes, *, size: tuple[int, int], fps: float, shown: Sequence[int
         "loop_checked": " checked" if loop else "", "command": html.escape(notes[0]),
         "parameters": html.escape(notes[1] if len(notes) > 1 else ""),
         "css": _asset("player.css"), "js": _asset("player.js"),
-        # JSON inside a <script>: "</" written "<\/" so that no text ends the element
-        "data": json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        # JSON inside a <script>: every "<" escaped, so that no text ends the element or opens a comment
+        "data": json.dumps(data, ensure_ascii=False).replace("<", "\\u003c"),
         "video": base64.b64encode(video).decode("ascii"),
         **{f"ui_{key}": html.escape(value) for key, value in ui.items()},
     }
-    out = _asset("page.html")
-    for key, value in fields.items():  # the video last: nothing is looked for inside its bytes
-        out = out.replace("{{" + key + "}}", value) if key != "video" else out
-    return out.replace("{{video}}", fields["video"])
+    # one pass: what a field holds is never read as a field
+    return re.sub(r"\{\{(\w+)\}\}", lambda found: fields[found.group(1)], _asset("page.html"))
 
 
 class HtmlEncoder(Encoder):
@@ -118,7 +115,7 @@ class HtmlEncoder(Encoder):
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._video.write(frame, hold)
         drawn = self.order[self._written] if self.order else self._written
-        self._shown += [drawn] * (1 + round(hold * self.fps))  # as the MP4 repeats a held frame
+        self._shown += [drawn] * repeats(hold, self.fps)  # as the MP4 repeats a held frame
         self._written += 1
 
     def _close(self, ok: bool) -> None:
@@ -130,7 +127,7 @@ class HtmlEncoder(Encoder):
                 raise EncoderError("no frames were written")
             size = self._video.path.stat().st_size
             if size > MAX_VIDEO_BYTES:
-                raise PageTooLarge(f"its video is {_size(size)}; a page embeds at most {_size(MAX_VIDEO_BYTES)} "
+                raise TooLarge(f"its video is {_size(size)}; a page embeds at most {_size(MAX_VIDEO_BYTES)} "
                                    "(fewer frames, a smaller --size, or an .mp4)")
             text = page(self._video.path.read_bytes(), size=self.size, fps=self.fps, shown=self._shown,
                         text=self.text, loop=self.loop == 0, dark=self.dark)

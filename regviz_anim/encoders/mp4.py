@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import Encoder, EncoderError
+from .base import Encoder, EncoderError, repeats
 
 
 def mp4_is_complete(path: str | Path) -> bool:
@@ -92,7 +92,7 @@ class Mp4Encoder(Encoder):
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         """The frame, repeated to stay ``hold`` seconds longer (the video's frame rate is constant)."""
         self._check(frame)
-        for _ in range(1 + round(hold * self.fps)):
+        for _ in range(repeats(hold, self.fps)):
             self._feed(frame)
         self._last = frame
 

@@ -15,7 +15,7 @@ from typing import Sequence
 import numpy as np
 from PIL import Image
 
-from .base import Encoder, EncoderError, Frames, Plan, Text
+from .base import Encoder, EncoderError, Frames, Plan, Text, repeats
 from .mp4 import Mp4Encoder
 
 INSTALL = 'pip install "regviz-anim[pptx]"'
@@ -172,7 +172,7 @@ class PptxEncoder(Encoder):
 
     def write(self, frame: np.ndarray, hold: float = 0.0) -> None:
         self._video.write(frame, hold)
-        self._seconds += (1 + round(hold * self.fps)) / self.fps
+        self._seconds += repeats(hold, self.fps) / self.fps
         self._last = frame[..., :3].copy()
 
     def _close(self, ok: bool) -> None:

@@ -128,7 +128,7 @@ PRESETS = {
     "many-sparse": "50 个特征，其中 5 个有用：L1 恰好保留这 5 个（x1、x11、x21、x31、x41），其余 45 个恰好为 0；L2 50 个都保留",
 }
 
-# The player of an .html page (regviz_anim.encoders.html.UI gives the English words)
+# The player of an .html page, in Chinese (regviz_anim.encoders.html.UI has the English words)
 PLAYER = {
     "animation": "动画", "player": "播放器", "play": "播放", "pause": "暂停",
     "back": "后退一帧", "forward": "前进一帧", "frame": "帧", "speed": "速度", "loop": "循环",

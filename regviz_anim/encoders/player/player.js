@@ -27,7 +27,7 @@
     else video.addEventListener("loadedmetadata", resolve, { once: true });
   });
 
-  let current = data.poster, started = false;
+  let current = data.poster, started = false;  // started: played or stepped, so the poster is gone
 
   function show(k) {  // the words for frame k: the scrubber, its label, the caption
     current = k;
@@ -49,12 +49,15 @@
     });
   }
 
-  async function seek(k) {
+  // seek(k) resolves with the frame on screen once the video shows it: k, unless a later seek or a
+  // play came first (then the frame that one shows).
+  async function seek(k, poster = false) {
     k = Number(k);
     if (!Number.isFinite(k)) throw new RangeError("seek(k) takes a frame number");
     k = Math.max(0, Math.min(n - 1, Math.round(k)));
-    video.pause();
     await ready;
+    video.pause();  // after the wait: a play begun meanwhile stops here
+    if (!poster) started = true;
     show(k);
     const target = (first[k] + 0.5) / fps;
     if (Math.abs(video.currentTime - target) < 0.25 / fps && !video.seeking) return k;
@@ -118,6 +121,8 @@
     const target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (target.closest && target.closest("textarea, select, summary, #regviz-copy")) return;
+    // space on a focused button or checkbox is that control's own
+    if (event.key === " " && target.closest && target.closest("button, input[type=checkbox]")) return;
     const keys = { " ": toggle, ArrowLeft: () => step(-1), ArrowRight: () => step(1),
                    Home: () => seek(0), End: () => seek(n - 1) };
     if (!(event.key in keys)) return;
@@ -125,18 +130,19 @@
     keys[event.key]();
   });
 
-  const command = $("command");
-  $("copy").addEventListener("click", async () => {
+  const command = $("command"), copy = $("copy"), copyWord = copy.textContent;
+  copy.addEventListener("click", async () => {
     command.select();
     try {
       await navigator.clipboard.writeText(command.value);
     } catch (error) {
       document.execCommand("copy");  // where the clipboard API is not allowed (some file:// pages)
     }
-    $("copy").textContent = data.ui.copied;
+    copy.textContent = data.ui.copied;
+    setTimeout(() => { copy.textContent = copyWord; }, 2000);
   });
 
   show(current);
-  ready.then(() => seek(data.poster));  // the poster: the last frame, until the page is played
+  ready.then(() => seek(data.poster, true));  // the poster: the last frame, until the page is played
   window.regviz = { frames: n, frame: () => current, seek, play, pause, view: video };
 })();
