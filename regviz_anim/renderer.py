@@ -89,6 +89,7 @@ def page_text(record: dict, data) -> Text:
     """The words a page carries: a slide's, and what each frame shows, each frame's caption (the
     frames draw none) and the player's words, in the frame's language."""
     texts = data.texts
+
     def plain(text: str) -> str:  # as a page shows it: the frame's padding and wide gaps made one space
         return " ".join(text.split())
 

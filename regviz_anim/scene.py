@@ -337,11 +337,10 @@ class Scene:
                 changed = True
         return changed
 
-    def _fit_legends(self) -> bool:
+    def _fit_legends(self) -> None:
         """Smaller type for a legend wider than its panel (it would cover the axis), down to 8 pt,
-        once the layout has set the panels' sizes. True if one changed."""
+        once the layout has set the panels' sizes."""
         renderer = self.canvas.get_renderer()
-        changed = False
         for ax in self.axes.values():
             legend = ax.get_legend()
             if legend is None or not legend.get_texts():
@@ -352,13 +351,11 @@ class Scene:
                 points = max(8.0, 0.9 * points)
                 for text in legend.get_texts():
                     text.set_fontsize(points)
-                changed = True
-        return changed
 
-    def _place_legends(self) -> bool:
+    def _place_legends(self) -> None:
         """Move a legend to the corner or side of its panel where the fewest points of what moves
         there pass under it over the whole animation (its paths, drawn whole; its markers go along
-        them), keeping the panel's own choice when nothing passes under that. True if one moved."""
+        them), keeping the panel's own choice when nothing passes under that."""
         renderer = self.canvas.get_renderer()
         bars = {}  # bars, by their axes: their extents at a few frames (they grow and shrink)
         marks = {}  # big markers, by their axes: where they are at those frames (a path may leave the view)
@@ -372,7 +369,6 @@ class Scene:
                         and a.get_markersize() >= 8 and len(a.get_xydata()):
                     marks.setdefault(a.axes, []).append(a.axes.transData.transform(np.asarray(a.get_xydata(), float)))
         self.update(self.frame_count - 1)  # the paths drawn to their ends
-        moved = False
         for ax in self.axes.values():
             legend = ax.get_legend()
             lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
@@ -410,11 +406,9 @@ class Scene:
             own = legend._loc
             best = min([own] + [loc for loc in LEGEND_PLACES if loc != own], key=under)
             legend.set_loc(best)
-            moved |= best != own
         self.update(0)
         if self._captions is not None:  # the layout keeps room for the tallest caption
             self.caption.set_text(self._tallest)
-        return moved
 
     def _step_label(self, k: int) -> str:
         return self.data.clock.label(k)

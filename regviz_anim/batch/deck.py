@@ -8,7 +8,7 @@ from ..encoders.pptx import Slide, write_deck
 from ..outputs.transaction import Transaction
 from ..renderer import slide_text
 from ..sidecar import sidecar_path
-from .gathered import gathered_record, gathered_up_to_date, seal_gathered
+from .gathered import gathered_record, gathered_up_to_date, last_frame, seal_gathered
 from .jobs import Outcome
 from .manifest import Jobs
 
@@ -17,7 +17,6 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
     """Gather the jobs' videos into ``jobs.deck``, one slide per job in manifest order, with a
     sidecar ``DECK.json`` like every other output's; a line to print."""
     import imageio_ffmpeg
-    from PIL import Image
 
     if any(o.status == "failed" for o in outcomes):
         return f"deck {jobs.deck} not written: a job failed; the earlier deck is kept"
@@ -32,14 +31,8 @@ def write_batch_deck(jobs: Jobs, outcomes: list[Outcome]) -> str:
             recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
             poster = job.settings.poster
             if poster is None:  # the video's last frame
-                reader = imageio_ffmpeg.read_frames(str(job.out))
-                meta = next(reader)
-                last = None
-                for frame in reader:
-                    last = frame
-                width, height = meta["size"]
                 poster = folder / f"poster-{job.number}.png"
-                Image.frombytes("RGB", (width, height), last).save(poster)
+                last_frame(job.out, folder).save(poster)
             seconds = imageio_ffmpeg.count_frames_and_secs(str(job.out))[1]
             slides.append(Slide(slide_text(recorded), job.out, poster, tuple(recorded["render"]["size"]), seconds))
         staged = tx.file(jobs.deck)

@@ -9,7 +9,6 @@ import html
 import io
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -18,7 +17,7 @@ from ..errors import OutputError
 from ..outputs.transaction import Transaction
 from ..renderer import slide_title
 from ..sidecar import sidecar_path
-from .gathered import gathered_record, gathered_up_to_date, seal_gathered
+from .gathered import gathered_record, gathered_up_to_date, last_frame, seal_gathered
 from .jobs import Outcome
 from .manifest import Jobs
 
@@ -42,45 +41,6 @@ p { margin: 4px 0; }
 .links a { color: var(--accent); margin-right: 12px; }
 a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 """
-
-
-def _last_frame(path: Path, scratch: Path):
-    """The last frame an output shows, as a Pillow image: a GIF's, an MP4's, a deck's poster, or a
-    page's (its poster: the last frame drawn, also where it bounces)."""
-    import imageio_ffmpeg
-    from PIL import Image
-
-    suffix = path.suffix.lower()
-    if suffix == ".gif":
-        with Image.open(path) as image:
-            image.seek(image.n_frames - 1)
-            return image.convert("RGB")
-    if suffix == ".pptx":
-        with zipfile.ZipFile(path) as deck:
-            name = next(n for n in deck.namelist() if n.startswith("ppt/media/") and n.endswith(".png"))
-            return Image.open(io.BytesIO(deck.read(name))).convert("RGB")
-    upto = None  # the video frame to stop at (None: the last)
-    if suffix == ".html":
-        page = path.read_bytes()
-        found = re.search(rb'<script type="text/plain" id="regviz-video">([A-Za-z0-9+/=\s]*)</script>', page)
-        data = re.search(rb'<script type="application/json" id="regviz-data">(.*?)</script>', page, re.S)
-        if found is None or data is None:
-            raise ValueError("it holds no regviz-anim video")
-        shown = json.loads(data.group(1))["shown"]
-        upto = shown.index(max(shown))
-        video = scratch / f"{path.stem}.mp4"
-        video.write_bytes(base64.b64decode(found.group(1)))
-        path = video
-    reader = imageio_ffmpeg.read_frames(str(path))
-    meta, last = next(reader), None
-    for j, frame in enumerate(reader):
-        last = frame
-        if j == upto:
-            break
-    reader.close()
-    if last is None:
-        raise ValueError("it holds no frame")
-    return Image.frombytes("RGB", meta["size"], last)
 
 
 def _thumbnail(image) -> str:
@@ -152,7 +112,7 @@ def write_batch_gallery(jobs: Jobs, outcomes: list[Outcome]) -> str:
                 recorded = json.loads(sidecar_path(job.out).read_text(encoding="utf-8"))
                 named, caption = recorded["title"], recorded["caption"]
                 lang = recorded["render"].get("lang", "en")
-                image = _last_frame(job.out, folder) if poster is None else _open_rgb(poster)
+                image = last_frame(job.out, folder, poster=poster)
             except (OSError, ValueError, KeyError, RuntimeError, zipfile.BadZipFile, StopIteration) as error:
                 raise OutputError(f"reading {job.out} for its card failed: {error}") from None
             links = [(job.out.name, href(job.out))]
@@ -170,9 +130,3 @@ def write_batch_gallery(jobs: Jobs, outcomes: list[Outcome]) -> str:
         seal_gathered(tx, "gallery", gallery, staged, record)
     return f"wrote gallery {gallery} ({len(cards)} animations)"
 
-
-def _open_rgb(path: Path):
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.convert("RGB")

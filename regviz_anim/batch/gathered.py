@@ -2,7 +2,9 @@
 made of, so that it is "up to date" only when it is, written through the transaction last."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 from ..export import strict_json
@@ -36,3 +38,42 @@ def seal_gathered(tx: Transaction, kind: str, path: Path, staged: Path, record: 
     record["outputs"] = {kind: {"path": str(path), **fingerprint(staged)}}
     tx.file(sidecar_path(path)).write_text(strict_json(record), encoding="utf-8")
     tx.commit()
+
+
+def last_frame(out: Path, scratch: Path, *, poster: Path | None = None):
+    """What a job's output ends on, as a Pillow RGB image: its poster if it wrote one, else the last
+    frame of its GIF or MP4, a deck's poster, or a page's (its last frame drawn, also where the
+    animation bounces back). ``scratch``: a folder for a page's video, which the caller removes."""
+    import imageio_ffmpeg
+    from PIL import Image
+
+    from ..encoders.html import read_page
+
+    if poster is not None:
+        with Image.open(poster) as image:
+            return image.convert("RGB")
+    suffix = out.suffix.lower()
+    if suffix == ".gif":
+        with Image.open(out) as image:
+            image.seek(image.n_frames - 1)
+            return image.convert("RGB")
+    if suffix == ".pptx":
+        with zipfile.ZipFile(out) as deck:
+            name = next(n for n in deck.namelist() if n.startswith("ppt/media/") and n.endswith(".png"))
+            return Image.open(io.BytesIO(deck.read(name))).convert("RGB")
+    upto = None  # the video frame to stop at (None: the last)
+    if suffix == ".html":
+        data, video = read_page(out)
+        upto = data["shown"].index(max(data["shown"]))
+        out = scratch / f"{out.stem}.mp4"
+        out.write_bytes(video)
+    reader = imageio_ffmpeg.read_frames(str(out))
+    meta, last = next(reader), None
+    for j, frame in enumerate(reader):
+        last = frame
+        if j == upto:
+            break
+    reader.close()
+    if last is None:
+        raise ValueError("it holds no frame")
+    return Image.frombytes("RGB", meta["size"], last)

@@ -80,6 +80,20 @@ def page(video: bytes, *, size: tuple[int, int], fps: float, shown: Sequence[int
     return re.sub(r"\{\{(\w+)\}\}", lambda found: fields[found.group(1)], _asset("page.html"))
 
 
+PAGE_DATA = re.compile(rb'<script type="application/json" id="regviz-data">(.*?)</script>', re.S)
+PAGE_VIDEO = re.compile(rb'<script type="text/plain" id="regviz-video">([A-Za-z0-9+/=\s]*)</script>')
+
+
+def read_page(path: str | Path) -> tuple[dict, bytes]:
+    """A page's player data (``frames``, ``shown``, ``labels`` ...) and its video's bytes;
+    ValueError if it is not a page this module wrote."""
+    page = Path(path).read_bytes()
+    data, video = PAGE_DATA.search(page), PAGE_VIDEO.search(page)
+    if data is None or video is None:
+        raise ValueError("it holds no regviz-anim video")
+    return json.loads(data.group(1)), base64.b64decode(video.group(1))
+
+
 class HtmlEncoder(Encoder):
     """A page of one animation: the frames become an MP4 in ``scratch`` (a folder the caller gives
     and removes), which the page embeds. The page carries the title and every frame's caption as
