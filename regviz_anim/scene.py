@@ -7,14 +7,16 @@ No pyplot: the figure has its own Agg canvas.
 """
 from __future__ import annotations
 
+import re
+
 import matplotlib
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
 
+from .canvas import Canvas
 from .counter import counter_cells as make_counter_cells
 from .layout import Room, place
 from .panels import PANELS, default_panels, is_big
@@ -56,6 +58,27 @@ def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]
     return [[panels[0], panels[1]], [panels[2], panels[3]]], {}
 
 
+_WIDTHS: dict = {}  # (font, dpi, a line with its digits read as 0) -> its width in pixels
+_DIGITS = re.compile("[0-9]")
+
+
+def _width(text, line: str, renderer) -> float:
+    """The width of ``line`` in ``text``'s font, in pixels, measured once for every line that differs
+    from it in its digits alone: DejaVu Sans's digits are all as wide (its own and its monospaced
+    cut's), so the captions of a slider's every value are measured together."""
+    key = (text.get_fontproperties().copy(), text.get_rotation(), text.get_figure(root=True).dpi,
+           _DIGITS.sub("0", line))
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) > 50_000:
+            _WIDTHS.clear()
+        shown = text.get_text()
+        text.set_text(line)
+        width = _WIDTHS[key] = text.get_window_extent(renderer).width
+        text.set_text(shown)
+    return width
+
+
 def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, rest_room: float | None = None) -> None:
     """Set ``text`` to ``full``, broken into lines where it would not fit: the first line in ``room``
     pixels, later ones in ``rest_room``. It breaks at the first of ``breaks`` if that gives two
@@ -64,10 +87,10 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
     rest_room = room if rest_room is None else rest_room
 
     def fits(line: str, first: bool) -> bool:
-        text.set_text(line)
-        return text.get_window_extent(renderer).width <= (room if first else rest_room)
+        return _width(text, line, renderer) <= (room if first else rest_room)
 
     if fits(full, True):
+        text.set_text(full)
         return
     head, sep, tail = full.partition(breaks[0])
     if sep and fits(head, True) and fits(tail, False):
@@ -170,7 +193,7 @@ class Scene:
         with matplotlib.rc_context(rc):
             # no layout engine: regviz_anim.layout places the axes, from the room their labels need
             self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=self.colors["bg"])
-            self.canvas = FigureCanvasAgg(self.figure)
+            self.canvas = Canvas(self.figure)
             self._mosaic, self._ratios = _layout(panels, width >= 1.2 * height)
             self.axes = self.figure.subplot_mosaic(self._mosaic, **self._ratios)
             self._stage(data)

@@ -1,0 +1,132 @@
+"""An Agg canvas whose renderer keeps what drawing text makes again and again.
+
+A scene draws the same texts over and over: its tick labels, titles and legends at every change
+of a parameter in ``explore()``, its captions at every frame. Matplotlib's Agg renderer lays out
+each string (``FT2Font._layout``) and renders each of its glyphs (``FT2Font._render_glyph``) every
+time, and measuring a text reads the font's tables twice. About half of a scene's full draw went
+there (a λ change at 960×540: 59 of 137 ms). This renderer keeps
+
+- a string's layout, by its fonts (the first and those it falls back on), size, resolution,
+  flags, features and language;
+- a glyph's bitmap, by font, size, resolution, glyph, rotation, flags, and where its origin falls
+  inside a pixel (in FreeType's 1/64 pixels): a glyph drawn a whole number of pixels away is the
+  same bitmap moved, since FreeType moves the outline after hinting it;
+- a font's height metrics, which ``Text`` asks a renderer for where it can (the hook matplotlib's
+  PDF and PostScript renderers use), computed as ``Text`` computes them otherwise.
+
+So what it draws is what Agg draws, pixel for pixel (``tests/test_canvas.py``), only sooner. Where
+matplotlib lacks the internals this relies on (those of matplotlib 3.11), the canvas is Agg's own.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib import font_manager, ft2font
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+
+KEPT = 20_000  # entries a cache holds before it starts again: far more than a scene draws
+
+_LAYOUTS: dict = {}
+_GLYPHS: dict = {}
+_HEIGHTS: dict = {}
+
+_OWN = (all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and_boxes", "_prepare_font"))
+        and all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))
+        and hasattr(ft2font, "RenderMode"))
+
+
+def _kept(cache: dict, key, make):
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= KEPT:
+            cache.clear()
+        value = cache[key] = make()
+    return value
+
+
+class Renderer(RendererAgg):
+    """Agg's renderer, with the layouts, glyphs and font metrics it makes kept (see the module)."""
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if ismath:
+            return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+        font = self._prepare_font(prop)
+        flags = get_hinting_flag()
+        features = mtext.get_fontfeatures() if mtext is not None else None
+        language = mtext.get_language() if mtext is not None else None
+        size = prop.get_size_in_points()
+        files = tuple(font_manager.fontManager._find_fonts_by_props(prop))  # the font and those it falls back on
+        key = (files, size, self.dpi, s, flags, _hashable(features), _hashable(language))
+        items = _kept(_LAYOUTS, key, lambda: [(item.ft_object, item.glyph_index, item.x, item.y)
+                                              for item in font._layout(s, flags=flags, features=features,
+                                                                       language=language)])
+        self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy)
+                                                           for ft, index, dx, dy in items), [])
+
+    def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
+        # As Agg's own (matplotlib 3.11), with each glyph's bitmap kept by where it falls in a pixel.
+        if boxes:
+            return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        cos = math.cos(math.radians(angle))
+        sin = math.sin(math.radians(angle))
+        load_flags = get_hinting_flag()
+        antialiased = gc.get_antialiased()
+        for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
+            matrix = tuple((0x10000 * np.array([[cos, -sin], [sin, cos]])
+                            @ [[extend, extend * slant], [0, 1]]).round().astype(int).ravel().tolist())
+            at_x = round(0x40 * (x + dx * cos - dy * sin))
+            at_y = round(0x40 * (self.height - y + dx * sin + dy * cos))  # FreeType's y is upwards
+
+            def render(font=font, size=size, matrix=matrix, glyph_index=glyph_index, at=(at_x & 63, at_y & 63)):
+                font.set_size(size, self.dpi)
+                font._set_transform(np.array(matrix).reshape(2, 2), list(at))
+                bitmap = font._render_glyph(glyph_index, load_flags,
+                                            ft2font.RenderMode.NORMAL if antialiased else ft2font.RenderMode.MONO)
+                buffer = np.array(bitmap.buffer, copy=True)
+                if not antialiased:
+                    buffer *= 0xff
+                return buffer, bitmap.left, bitmap.top
+
+            key = (font.fname, font.style_name, size, self.dpi, glyph_index, matrix, at_x & 63, at_y & 63,
+                   load_flags, antialiased)
+            buffer, left, top = _kept(_GLYPHS, key, render)
+            # draw_text_image's y is downwards & the bitmap's bottom side
+            self._renderer.draw_text_image(buffer, left + (at_x >> 6),
+                                           int(self.height) - (top + (at_y >> 6)) + buffer.shape[0], 0, gc)
+
+    def _get_font_height_metrics(self, prop):
+        """(ascent, descent, line gap) in pixels, as ``Text._get_layout`` reads them from the font's
+        tables when a renderer does not give them; None where those tables are missing."""
+        def heights():
+            font = font_manager.get_font(font_manager.fontManager._find_fonts_by_props(prop))
+            for name, gap, ascent, descent in (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
+                                               ("hhea", "lineGap", "ascent", "descent")):
+                table = font.get_sfnt_table(name)
+                if table is None:
+                    continue
+                scale = 1 / font.get_sfnt_table("head")["unitsPerEm"] * prop.get_size_in_points() * self.dpi / 72
+                return table[ascent] * scale, -table[descent] * scale, table[gap] * scale
+            return None, None, None
+
+        return _kept(_HEIGHTS, (prop.copy(), self.dpi), heights)
+
+
+def _hashable(value):
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+class Canvas(FigureCanvasAgg):
+    """``FigureCanvasAgg`` drawing with :class:`Renderer`."""
+
+    def get_renderer(self):
+        if not _OWN:
+            return super().get_renderer()
+        w, h = self.get_width_height(physical=True)
+        key = w, h, self.figure.dpi
+        if self._lastKey != key:
+            self.renderer = Renderer(w, h, self.figure.dpi)
+            self._lastKey = key
+        return self.renderer

@@ -1,0 +1,70 @@
+"""The scene's canvas keeps text layouts, glyph bitmaps and font metrics: what it draws must be
+what matplotlib's own Agg canvas draws, pixel for pixel, the first time and from its caches."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from regviz_anim import canvas
+from regviz_anim.presets import preset_options
+from regviz_anim.scene import Scene
+from regviz_anim.scenedata import scene_data
+
+pytestmark = pytest.mark.skipif(not canvas._OWN, reason="this matplotlib draws text without the internals kept")
+
+
+def texts_figure(kind, families):
+    figure = Figure(figsize=(4.8, 3.2), dpi=123.0)
+    kind(figure)
+    rng = np.random.default_rng(7)
+    words = ["0.25", "−1.5", "λ = 0.05126", "L1: exactly 0 since step 24  ·  L2: w = 0.2007", "Wg,yj", "step 24 / 200",
+             "$w^* = \\lambda$", "two\nlines"] + (["梯度下降 λ", "步 24"] if len(families) > 1 else [])
+    for i, word in enumerate(words * 3):  # each at three places that fall differently in their pixels
+        figure.text(rng.uniform(0.02, 0.7), rng.uniform(0.05, 0.95), word, rotation=(0, 90, 30, -45)[i % 4],
+                    fontsize=rng.uniform(7, 19), fontweight=("normal", "bold")[i % 2], family=families,
+                    antialiased=i % 5 != 0)
+    figure.text(0.5, 0.5, "mono 0123", family="DejaVu Sans Mono", fontsize=15.3)
+    ax = figure.add_axes((0.15, 0.15, 0.5, 0.4))
+    ax.plot([0, 1], [0, 2])
+    ax.set(title="a title", xlabel="w", ylabel="loss")
+    return figure
+
+
+def drawn(figure, canvas_class):
+    canvas_class(figure).draw()
+    return np.asarray(figure.canvas.buffer_rgba()).copy()
+
+
+@pytest.mark.parametrize("families", [["DejaVu Sans"], "zh"])
+def test_texts_are_drawn_as_agg_draws_them(families, request):
+    if families == "zh":
+        request.getfixturevalue("zh_font")
+        from regviz_anim.lang import Texts
+        from regviz_anim.scene import _registered
+        families = ["DejaVu Sans", _registered(*Texts("zh").font())]
+    figure = texts_figure(lambda f: f.patch.set_facecolor("#fdfdf8"), families)
+    stock = drawn(figure, FigureCanvasAgg)
+    ours = drawn(figure, canvas.Canvas)
+    again = drawn(figure, canvas.Canvas)  # every layout and glyph from the caches now
+    assert canvas._GLYPHS and canvas._LAYOUTS and canvas._HEIGHTS
+    assert np.array_equal(stock, ours)
+    assert np.array_equal(stock, again)
+
+
+@pytest.mark.parametrize("preset, theme", [("seed", "light"), ("how-often", "dark"), ("lambda-path", "light")])
+def test_a_scene_is_drawn_as_on_agg(preset, theme, monkeypatch):
+    from regviz_anim.numerics import simulate
+    from regviz_anim.options import render_config
+
+    scenario, settings = render_config({**preset_options(preset), "size": (640, 360), "theme": theme})
+    data = scene_data(simulate(scenario), 12, "even", settings.lang, settings.caption)
+
+    def frames():
+        scene = Scene(data, size=(640, 360), theme=theme, panels=settings.panels)
+        return [scene.frame(i) for i in (0, 5, 11)]
+
+    ours = frames()
+    monkeypatch.setattr(canvas, "_OWN", False)  # matplotlib's own renderer
+    assert all(np.array_equal(a, b) for a, b in zip(ours, frames()))
