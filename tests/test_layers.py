@@ -16,7 +16,7 @@ LAYERS = [
     ("numerics", {"numerics"}),
     ("scene data", {"scenedata", "panels", "style"}),
     ("options", {"options"}),
-    ("pixels and files", {"counter", "layout", "scene", "drawing", "encoders", "outputs", "export"}),
+    ("pixels and files", {"canvas", "counter", "layout", "scene", "drawing", "encoders", "outputs", "export"}),
     ("render", {"targets", "sidecar", "renderer"}),
     ("runners", {"batch"}),
     ("front ends", {"cli", "api", "notebook", "__init__", "__main__"}),
