@@ -14,12 +14,21 @@ there (a λ change at 960×540: 59 of 137 ms). This renderer keeps
 - a font's height metrics, which ``Text`` asks a renderer for where it can (the hook matplotlib's
   PDF and PostScript renderers use), computed as ``Text`` computes them otherwise.
 
+A layout holds the fonts it was made with, and an ``FT2Font`` is for one thread and one process:
+it reads its file lazily through a descriptor that a forked process shares (and so shares its
+offset with), and it is not thread-safe. So layouts are kept per thread, as matplotlib's
+``get_font`` keeps fonts, and a forked process starts without them, as ``get_font``'s cache does
+(seen as ``FT_Load_Glyph`` failing in one of two batch jobs drawing at once). Bitmaps and metrics
+are plain numbers and are kept across both.
+
 So what it draws is what Agg draws, pixel for pixel (``tests/test_canvas.py``), only sooner. Where
 matplotlib lacks the internals this relies on (those of matplotlib 3.11), the canvas is Agg's own.
 """
 from __future__ import annotations
 
 import math
+import os
+import threading
 
 import numpy as np
 from matplotlib import font_manager, ft2font
@@ -30,6 +39,9 @@ KEPT = 20_000  # entries a cache holds before it starts again: far more than a s
 _LAYOUTS: dict = {}
 _GLYPHS: dict = {}
 _HEIGHTS: dict = {}
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_LAYOUTS.clear)  # its fonts are the parent's (see the module)
 
 _OWN = (all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and_boxes", "_prepare_font"))
         and all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))
@@ -57,7 +69,7 @@ class Renderer(RendererAgg):
         language = mtext.get_language() if mtext is not None else None
         size = prop.get_size_in_points()
         files = tuple(font_manager.fontManager._find_fonts_by_props(prop))  # the font and those it falls back on
-        key = (files, size, self.dpi, s, flags, _hashable(features), _hashable(language))
+        key = (threading.get_ident(), files, size, self.dpi, s, flags, _hashable(features), _hashable(language))
         items = _kept(_LAYOUTS, key, lambda: [(item.ft_object, item.glyph_index, item.x, item.y)
                                               for item in font._layout(s, flags=flags, features=features,
                                                                        language=language)])

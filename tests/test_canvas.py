@@ -68,3 +68,42 @@ def test_a_scene_is_drawn_as_on_agg(preset, theme, monkeypatch):
     ours = frames()
     monkeypatch.setattr(canvas, "_OWN", False)  # matplotlib's own renderer
     assert all(np.array_equal(a, b) for a, b in zip(ours, frames()))
+
+
+
+def test_a_forked_process_and_another_thread_draw_with_fonts_of_their_own(monkeypatch):
+    # An FT2Font reads its file through a descriptor a fork shares, offset and all, and is not
+    # thread-safe: two batch jobs drawing at once from one font saw FT_Load_Glyph fail.
+    import os
+    import threading
+
+    used = {}  # thread: the fonts its glyphs were drawn with
+    draw_glyphs = canvas.Renderer._draw_text_glyphs_and_boxes
+
+    def recording(self, gc, x, y, angle, glyphs, boxes):
+        glyphs = list(glyphs)
+        used.setdefault(threading.get_ident(), []).extend(glyph[0] for glyph in glyphs)
+        return draw_glyphs(self, gc, x, y, angle, glyphs, boxes)
+
+    monkeypatch.setattr(canvas.Renderer, "_draw_text_glyphs_and_boxes", recording)
+    figure = texts_figure(lambda f: None, ["DejaVu Sans"])
+    drawn(figure, canvas.Canvas)
+    parents = used.pop(threading.get_ident())  # held here, so that no new font can take one's address
+    assert parents
+
+    thread = threading.Thread(target=drawn, args=(figure, canvas.Canvas))
+    thread.start()
+    thread.join()
+    (theirs,) = used.values()
+    assert theirs and not {id(f) for f in parents} & {id(f) for f in theirs}
+
+    used.clear()
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if it drew with none of its parent's fonts
+        try:
+            drawn(figure, canvas.Canvas)
+            (theirs,) = used.values()
+            os._exit(0 if theirs and not {id(f) for f in parents} & {id(f) for f in theirs} else 1)
+        except BaseException:
+            os._exit(2)
+    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
