@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import io
 import shlex
 from dataclasses import fields
 from pathlib import Path
@@ -243,11 +242,9 @@ class Explorer:
         return self.scene.frame(self.step.value)
 
     def _show(self, k: int) -> None:
-        from PIL import Image
+        from .encoders.png import png_bytes
 
-        buffer = io.BytesIO()
-        Image.fromarray(self._scene.frame(k)).save(buffer, format="PNG", compress_level=1)
-        self.image.value = buffer.getvalue()
+        self.image.value = png_bytes(self._scene.frame(k))
 
     # --- keep what you find ----------------------------------------------------------------
 

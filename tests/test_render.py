@@ -129,6 +129,18 @@ def test_poster_frames_dir_and_sidecar(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gif", "a.gif.json", "frames", "p.png"]
 
 
+@pytest.mark.parametrize("shape", [(180, 320, 4), (7, 5, 3), (1, 1, 3)])
+def test_png_bytes_decode_to_the_frame(shape):
+    import io
+
+    from regviz_anim.encoders.png import png_bytes
+
+    frame = np.random.default_rng(5).integers(0, 256, shape, dtype=np.uint8)
+    with Image.open(io.BytesIO(png_bytes(frame))) as image:
+        assert image.format == "PNG" and image.mode == "RGB" and image.size == (shape[1], shape[0])
+        assert np.array_equal(np.asarray(image), frame[..., :3])
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["--size", "10x10"], "--size 10x10: must be WIDTHxHEIGHT, each from 160 to 3840"),
     (["--size", "big"], "--size big: must be WIDTHxHEIGHT"),

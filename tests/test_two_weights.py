@@ -160,6 +160,15 @@ def test_the_plane_puts_l1_on_the_axis_on_the_last_frame():
     assert scene.markers["L1"].get_ydata()[0] == 0.0 and scene.markers["L2"].get_ydata()[0] != 0.0
 
 
+@pytest.mark.parametrize("features, n_points", [(2, 20), (2, 3), (5, 40)])
+def test_the_plane_s_loss_surface_is_the_data_loss(features, n_points):
+    data = make_dataset(features=features, n_points=n_points, w_true=tuple(np.linspace(1.5, -0.5, features)),
+                        noise=0.4, corr=0.6, seed=3)
+    w = np.random.default_rng(1).uniform(-3, 3, (40, 30, features))
+    exact = data.data_loss(w)
+    np.testing.assert_allclose(data.data_loss_surface(w), exact, rtol=1e-12, atol=1e-12 * exact.max())
+
+
 def test_the_diamond_and_the_circle_pass_through_the_solutions():
     from regviz_anim.panels.plane import ball
 

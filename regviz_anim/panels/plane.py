@@ -15,7 +15,10 @@ GRID = 241
 
 
 def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
-    """The boundary ``{w : l1·‖w‖₁ + l2·‖w‖² = level}`` as (points, 2), exact at the four corners."""
+    """The boundary ``{w : l1·‖w‖₁ + l2·‖w‖² = level}`` as (points, 2), exact at the four corners;
+    L1's diamond as its corners alone (five, the first again at the end)."""
+    if l2 == 0.0:
+        return level / l1 * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 0.0]])
     theta = np.linspace(0.0, 2.0 * np.pi, points)  # 721 points: every quarter turn is a sample
     u = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     n1 = np.abs(u).sum(axis=1)
@@ -52,6 +55,16 @@ def balls(d) -> dict:
     return out
 
 
+def fill(ax, edge: np.ndarray, **props):
+    """``ax.fill`` of the polygon ``edge``, its data limits taken from its corners: ``add_patch``
+    works them out side by side as Bézier curves, about 10 ms for a ball of 721 points. So the
+    fill is made with one corner, the rest given to it after."""
+    patch = ax.fill(edge[:1, 0], edge[:1, 1], **props)[0]
+    patch.set_xy(edge)
+    ax.update_datalim(edge)
+    return patch
+
+
 def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     """A square view holding 0, the starts, every minimiser, the unpenalised one, the balls whole,
     and the paths and the contours through the minimisers (within reason), with room at the edges
@@ -78,7 +91,7 @@ def draw(ax, d, style):
     drawn = balls(d)
     (x0, x1), (y0, y1) = limits(d, [edge for _, edge in drawn.values()])
     w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
-    loss = d.data.data_loss(np.stack([w1, w2], axis=-1))
+    loss = d.data.data_loss_surface(np.stack([w1, w2], axis=-1))
     low = float(d.data.data_loss(d.least_squares))
     span = float(loss.max()) - low
     levels = low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
@@ -87,18 +100,18 @@ def draw(ax, d, style):
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
             label=d.texts("least_squares"))
-    moving = []  # mode "lam": (run, fill, edge, contour) moved to each λ's solution
+    moving = []  # mode "lam": (run, shade, edge, contour) moved to each λ's solution
     for reg, (run, edge) in drawn.items():
         colour = style.color(run)
         name = d.texts.get(f"ball_{reg}", f"{run.label} ball")
         ax.plot([], [], color=colour, lw=2.8, label=name)  # the legend's entry
         if d.kind == "lam":
-            fill = style.animated(ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)[0])
+            shade = style.animated(fill(ax, edge, color=colour, alpha=0.07, lw=0, zorder=1))
             line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])
             contour = style.animated(ax.plot([], [], color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)[0])
-            moving.append((run, fill, line, contour))
+            moving.append((run, shade, line, contour))
             continue
-        ax.fill(edge[:, 0], edge[:, 1], color=colour, alpha=0.07, lw=0, zorder=1)
+        fill(ax, edge, color=colour, alpha=0.07, lw=0, zorder=1)
         ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3)
         ax.plot(*touching(d, run.w_star).T, color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)
     if d.kind == "steps":
@@ -125,10 +138,10 @@ def draw(ax, d, style):
         dots.append(dot)
 
     def update(k: int) -> None:
-        for run, fill, line, contour in moving:
+        for run, shade, line, contour in moving:
             level = float(run.penalty(run.w[k]))
             edge = ball(run.penalty.l1, run.penalty.l2, level) if level > 0.0 else np.zeros((1, 2))
-            fill.set_xy(edge)
+            shade.set_xy(edge)
             line.set_data(edge[:, 0], edge[:, 1])
             contour.set_data(*touching(d, run.w[k]).T)
         for run, path, trail, dot in zip(d.runs, paths, trails, dots):
