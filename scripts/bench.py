@@ -17,6 +17,8 @@ its time against the one-weight GIF's, and the draw-only floor (imports, the sce
 every frame, no encoding): what a render would cost if encoding were free. For many weights it
 renders the λ path of 50 weights and of one (the ``lambda-path`` preset) as GIFs, and times the
 exact path of 100 weights at 200 λs and 10,000 steps of 50 weights for three runs, in this process.
+It renders 1,000 random problems of two weights (``--animate trials``) against 1,000 steps of two
+weights, as GIFs of the same frames.
 
 The package's bytecode is compiled first, as ``pip install`` does: each fresh process then
 imports it as an installed package would, also from a checkout installed with ``pip install -e``
@@ -46,7 +48,9 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
 
     options = {"two": {**preset_options("diamond"), "steps": steps},
                "path1": {k: v for k, v in preset_options("lambda-path").items() if k != "hold_start"},
-               "path50": {"features": 50, "n_points": 100, "noise": 0.5, "animate": "lam"}}.get(kind, {"steps": steps})
+               "path50": {"features": 50, "n_points": 100, "noise": 0.5, "animate": "lam"},
+               "trials": {"animate": "trials", "trials": 1000, "features": 2},
+               "steps1000": {"steps": 1000, "features": 2}}.get(kind, {"steps": steps})
     scenario, settings = render_config({**options, "frames": frames, "hold": 0.0})
     sim = simulate(scenario)
     if kind == "floor":  # imports, the scene and drawing every frame: no encoding, nothing written
@@ -57,7 +61,7 @@ def job(kind: str, out: str, frames: int, steps: int) -> None:
         for i in range(frames):
             scene.draw(i)
         Path(out).write_bytes(b"")
-    elif kind in ("regviz", "two", "path1", "path50"):
+    elif kind in ("regviz", "two", "path1", "path50", "trials", "steps1000"):
         from regviz_anim.renderer import render_simulation
         render_simulation(sim, settings, out)
     else:
@@ -204,10 +208,13 @@ def main() -> None:
         jobs["path1"] = ("path1", tmp / "path1.gif", n, 200)
         jobs["path50"] = ("path50", tmp / "path50.gif", n, 200)
         jobs["floor"] = ("floor", tmp / "floor.none", n, 200)
+        jobs["trials"] = ("trials", tmp / "trials.gif", n, 200)
+        jobs["steps1000"] = ("steps1000", tmp / "steps1000.gif", n, 200)
         jobs.update({("long", fmt): ("regviz", tmp / f"long.{fmt}", 4 * n, 4 * n) for fmt in ("gif", "mp4")})
         rows = measure(jobs, args.repeat)
         two, floor = rows.pop("two"), rows.pop("floor")
         path1, path50 = rows.pop("path1"), rows.pop("path50")
+        trials, steps1000 = rows.pop("trials"), rows.pop("steps1000")
         long_runs = {fmt: rows.pop(("long", fmt)) for fmt in ("gif", "mp4")}
         quality = {fmt: psnr(tmp / f"regviz.{fmt}", n) for fmt in ("gif", "mp4")}
 
@@ -221,6 +228,8 @@ def main() -> None:
     table.append(("draw-only floor (no encoding)", floor))
     table.append(("λ-path GIF, one weight", path1))
     table.append(("λ-path GIF, 50 weights", path50))
+    table.append(("1,000 random problems GIF", trials))
+    table.append(("1,000 steps GIF, two weights", steps1000))
     for label, r in table:
         print(f"{label:<34}{r['wall']:>8.2f}{r['python_mb']:>11.0f}{r['children_mb']:>12.0f}"
               f"{r['bytes'] / 1024:>10.0f}")
@@ -233,6 +242,8 @@ def main() -> None:
     print(f"two-weight GIF: {two['wall'] / rows['regviz', 'gif']['wall']:.2f}x the one-weight GIF's wall time")
     print(f"50-weight λ-path GIF: {path50['wall'] / path1['wall']:.2f}x the one-weight λ-path GIF's wall time "
           "(goal: within 1.3x)")
+    print(f"1,000 random problems (two weights) GIF: {trials['wall'] / steps1000['wall']:.2f}x 1,000 steps' wall time "
+          "(goal: as fast)")
     for fmt in ("gif", "mp4"):
         print(f"regviz-anim {fmt.upper()}: {rows['regviz', fmt]['wall'] / floor['wall']:.2f}x the draw-only floor "
               f"({floor['wall']:.2f} s: imports, scene, drawing)")
