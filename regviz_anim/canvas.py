@@ -17,9 +17,9 @@ there (a λ change at 960×540: 59 of 137 ms). This renderer keeps
 A layout holds the fonts it was made with, and an ``FT2Font`` is for one thread and one process:
 it reads its file lazily through a descriptor that a forked process shares (and so shares its
 offset with), and it is not thread-safe. So layouts are kept per thread, as matplotlib's
-``get_font`` keeps fonts, and a forked process starts without them, as ``get_font``'s cache does
-(seen as ``FT_Load_Glyph`` failing in one of two batch jobs drawing at once). Bitmaps and metrics
-are plain numbers and are kept across both.
+``get_font`` keeps fonts, and a forked process starts without them or mathtext's parses, as
+``get_font``'s cache does (seen as ``FT_Load_Glyph`` failing in one of two batch jobs drawing at
+once). Bitmaps and metrics are plain numbers and are kept across both.
 
 So what it draws is what Agg draws, pixel for pixel (``tests/test_canvas.py``), only sooner. Where
 matplotlib lacks the internals this relies on (those of matplotlib 3.11), the canvas is Agg's own.
@@ -31,7 +31,7 @@ import os
 import threading
 
 import numpy as np
-from matplotlib import font_manager, ft2font
+from matplotlib import font_manager, ft2font, mathtext
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 
 KEPT = 20_000  # entries a cache holds before it starts again: far more than a scene draws
@@ -40,8 +40,19 @@ _LAYOUTS: dict = {}
 _GLYPHS: dict = {}
 _HEIGHTS: dict = {}
 
+
+
+def _forget_fonts() -> None:
+    """In a forked process: drop what holds the parent's fonts (see the module). Mathtext's parses
+    hold theirs too, kept by matplotlib per renderer, which a scene keeps across the fork."""
+    _LAYOUTS.clear()
+    parsed = getattr(mathtext.MathTextParser, "_parse_cached", None)
+    if hasattr(parsed, "cache_clear"):
+        parsed.cache_clear()
+
+
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_LAYOUTS.clear)  # its fonts are the parent's (see the module)
+    os.register_at_fork(after_in_child=_forget_fonts)
 
 _OWN = (all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and_boxes", "_prepare_font"))
         and all(hasattr(ft2font.FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))

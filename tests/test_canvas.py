@@ -71,11 +71,14 @@ def test_a_scene_is_drawn_as_on_agg(preset, theme, monkeypatch):
 
 
 
+@pytest.mark.fork
 def test_a_forked_process_and_another_thread_draw_with_fonts_of_their_own(monkeypatch):
     # An FT2Font reads its file through a descriptor a fork shares, offset and all, and is not
-    # thread-safe: two batch jobs drawing at once from one font saw FT_Load_Glyph fail.
+    # thread-safe: two batch jobs drawing at once from one font saw FT_Load_Glyph fail. The child
+    # redraws the parent's own canvas, as a forked drawing process does, mathtext and all.
     import os
     import threading
+    import time
 
     used = {}  # thread: the fonts its glyphs were drawn with
     draw_glyphs = canvas.Renderer._draw_text_glyphs_and_boxes
@@ -87,9 +90,11 @@ def test_a_forked_process_and_another_thread_draw_with_fonts_of_their_own(monkey
 
     monkeypatch.setattr(canvas.Renderer, "_draw_text_glyphs_and_boxes", recording)
     figure = texts_figure(lambda f: None, ["DejaVu Sans"])
-    drawn(figure, canvas.Canvas)
+    kept = canvas.Canvas(figure)
+    kept.draw()
     parents = used.pop(threading.get_ident())  # held here, so that no new font can take one's address
-    assert parents
+    mathtext = {id(f) for f in parents if f.style_name in ("Oblique", "Italic")}  # only the mathtext w is slanted
+    assert parents and mathtext  # the mathtext's italic w is drawn through the canvas too
 
     thread = threading.Thread(target=drawn, args=(figure, canvas.Canvas))
     thread.start()
@@ -101,9 +106,16 @@ def test_a_forked_process_and_another_thread_draw_with_fonts_of_their_own(monkey
     pid = os.fork()
     if pid == 0:  # the child: exit status 0 only if it drew with none of its parent's fonts
         try:
-            drawn(figure, canvas.Canvas)
+            kept.draw()
             (theirs,) = used.values()
             os._exit(0 if theirs and not {id(f) for f in parents} & {id(f) for f in theirs} else 1)
         except BaseException:
             os._exit(2)
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    deadline = time.monotonic() + 60
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if done[0] == 0:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child did not finish drawing in 60 s")
+    assert os.waitstatus_to_exitcode(done[1]) == 0

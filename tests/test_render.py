@@ -141,6 +141,14 @@ def test_png_bytes_decode_to_the_frame(shape):
         assert np.array_equal(np.asarray(image), frame[..., :3])
 
 
+@pytest.mark.parametrize("frame", [np.zeros((4, 4, 3)), np.zeros((4, 4), np.uint8), np.zeros((4, 4, 2), np.uint8)])
+def test_png_bytes_refuses_what_is_not_an_rgb_frame(frame):
+    from regviz_anim.encoders.png import png_bytes
+
+    with pytest.raises(ValueError, match=r"a frame must be uint8 of shape \(height, width, 3 or 4\)"):
+        png_bytes(frame)
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["--size", "10x10"], "--size 10x10: must be WIDTHxHEIGHT, each from 160 to 3840"),
     (["--size", "big"], "--size big: must be WIDTHxHEIGHT"),

@@ -13,10 +13,12 @@ from .base import EncoderError
 
 
 def png_bytes(frame: np.ndarray) -> bytes:
-    """``frame`` (RGB or RGBA, whose alpha is dropped) as a PNG: rows unfiltered, deflated at level
-    1. Pillow's PNG tries five filters on every row, which costs twice the deflating: 13 ms
-    against 5 for a frame of 960×540, and 6% smaller."""
-    rgb = np.ascontiguousarray(frame[..., :3], dtype=np.uint8)
+    """``frame`` (uint8, RGB or RGBA, whose alpha is dropped) as a PNG: rows unfiltered, deflated at
+    level 1. Pillow's PNG tries five filters on every row, which costs twice the deflating: 13 ms
+    against 5–8 for a frame of 960×540, and a file within a few percent of Pillow's, either way."""
+    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] not in (3, 4):
+        raise ValueError(f"a frame must be uint8 of shape (height, width, 3 or 4), not {frame.dtype} {frame.shape}")
+    rgb = frame[..., :3]
     height, width = rgb.shape[:2]
     rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row starts with its filter: 0, none
     rows[:, 1:] = rgb.reshape(height, 3 * width)
@@ -25,7 +27,7 @@ def png_bytes(frame: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
 
 
 class PngFramesEncoder(contextlib.AbstractContextManager):

@@ -92,7 +92,7 @@ class Dataset:
     def data_loss_surface(self, w) -> np.ndarray:
         """``data_loss`` from its quadratic form ``wᵀAw − 2bᵀw + mean(y²)``, for a picture's grid of
         weights: the residuals would cost a point per weight each (a 241² grid of two weights and 20
-        points: 9 ms against 1). Its rounding, a few ε of those terms, is no contour's."""
+        points: 9 ms against 1). Its rounding, a few ε of those terms, moves a contour a pixel at most."""
         w = self.weights(w)
         return np.sum((w @ self.A) * w, axis=-1) - 2.0 * (w @ self.b) + self._mean_square
 

@@ -15,17 +15,14 @@ GRID = 241
 
 
 def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
-    """The boundary ``{w : l1·‖w‖₁ + l2·‖w‖² = level}`` as (points, 2), exact at the four corners;
-    L1's diamond as its corners alone (five, the first again at the end)."""
+    """The boundary ``{w : l1·‖w‖₁ + l2·‖w‖² = level}``, exact at the four corners: L1's diamond as
+    its corners alone (five, the first again at the end); with ``l2 > 0``, (points, 2)."""
     if l2 == 0.0:
         return level / l1 * np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [0.0, -1.0], [1.0, 0.0]])
     theta = np.linspace(0.0, 2.0 * np.pi, points)  # 721 points: every quarter turn is a sample
     u = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     n1 = np.abs(u).sum(axis=1)
-    if l2 == 0.0:
-        t = level / (l1 * n1)
-    else:  # l2·t² + l1·n1·t - level = 0, the positive root (‖u‖ = 1)
-        t = (-l1 * n1 + np.sqrt((l1 * n1) ** 2 + 4.0 * l2 * level)) / (2.0 * l2)
+    t = (-l1 * n1 + np.sqrt((l1 * n1) ** 2 + 4.0 * l2 * level)) / (2.0 * l2)  # l2·t² + l1·n1·t = level, t > 0
     return u * t[:, None]
 
 
