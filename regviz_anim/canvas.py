@@ -95,28 +95,32 @@ class Renderer(RendererAgg):
         sin = math.sin(math.radians(angle))
         load_flags = get_hinting_flag()
         antialiased = gc.get_antialiased()
+        matrices = {}  # FreeType's 16.16 transform, by slant and extent: the same for most glyphs of a text
+        draw = self._renderer.draw_text_image
+        height = int(self.height)
         for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
-            matrix = tuple((0x10000 * np.array([[cos, -sin], [sin, cos]])
-                            @ [[extend, extend * slant], [0, 1]]).round().astype(int).ravel().tolist())
+            matrix = matrices.get((slant, extend))
+            if matrix is None:
+                matrix = matrices[slant, extend] = tuple(
+                    (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]])
+                    .round().astype(int).ravel().tolist())
             at_x = round(0x40 * (x + dx * cos - dy * sin))
             at_y = round(0x40 * (self.height - y + dx * sin + dy * cos))  # FreeType's y is upwards
-
-            def render(font=font, size=size, matrix=matrix, glyph_index=glyph_index, at=(at_x & 63, at_y & 63)):
+            key = (font.fname, font.style_name, size, self.dpi, glyph_index, matrix, at_x & 63, at_y & 63,
+                   load_flags, antialiased)
+            kept = _GLYPHS.get(key)
+            if kept is None:
                 font.set_size(size, self.dpi)
-                font._set_transform(np.array(matrix).reshape(2, 2), list(at))
+                font._set_transform(np.array(matrix).reshape(2, 2), [at_x & 63, at_y & 63])
                 bitmap = font._render_glyph(glyph_index, load_flags,
                                             ft2font.RenderMode.NORMAL if antialiased else ft2font.RenderMode.MONO)
                 buffer = np.array(bitmap.buffer, copy=True)
                 if not antialiased:
                     buffer *= 0xff
-                return buffer, bitmap.left, bitmap.top
-
-            key = (font.fname, font.style_name, size, self.dpi, glyph_index, matrix, at_x & 63, at_y & 63,
-                   load_flags, antialiased)
-            buffer, left, top = _kept(_GLYPHS, key, render)
+                kept = _kept(_GLYPHS, key, lambda: (buffer, bitmap.left, bitmap.top))
+            buffer, left, top = kept
             # draw_text_image's y is downwards & the bitmap's bottom side
-            self._renderer.draw_text_image(buffer, left + (at_x >> 6),
-                                           int(self.height) - (top + (at_y >> 6)) + buffer.shape[0], 0, gc)
+            draw(buffer, left + (at_x >> 6), height - (top + (at_y >> 6)) + buffer.shape[0], 0, gc)
 
     def _get_font_height_metrics(self, prop):
         """(ascent, descent, line gap) in pixels, as ``Text._get_layout`` reads them from the font's
