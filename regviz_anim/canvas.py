@@ -59,13 +59,16 @@ _OWN = (all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and_boxes
         and hasattr(ft2font, "RenderMode"))
 
 
+def _keep(cache: dict, key, value):
+    if len(cache) >= KEPT:
+        cache.clear()
+    cache[key] = value
+    return value
+
+
 def _kept(cache: dict, key, make):
     value = cache.get(key)
-    if value is None:
-        if len(cache) >= KEPT:
-            cache.clear()
-        value = cache[key] = make()
-    return value
+    return _keep(cache, key, make()) if value is None else value
 
 
 class Renderer(RendererAgg):
@@ -117,7 +120,7 @@ class Renderer(RendererAgg):
                 buffer = np.array(bitmap.buffer, copy=True)
                 if not antialiased:
                     buffer *= 0xff
-                kept = _kept(_GLYPHS, key, lambda: (buffer, bitmap.left, bitmap.top))
+                kept = _keep(_GLYPHS, key, (buffer, bitmap.left, bitmap.top))
             buffer, left, top = kept
             # draw_text_image's y is downwards & the bitmap's bottom side
             draw(buffer, left + (at_x >> 6), height - (top + (at_y >> 6)) + buffer.shape[0], 0, gc)
