@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -167,6 +168,29 @@ def test_the_plane_s_loss_surface_is_the_data_loss(features, n_points):
     w = np.random.default_rng(1).uniform(-3, 3, (40, 30, features))
     exact = data.data_loss(w)
     np.testing.assert_allclose(data.data_loss_surface(w), exact, rtol=1e-12, atol=1e-12 * exact.max())
+
+
+def test_the_plane_s_contours_are_the_loss_s_level_sets(tmp_path, cli):
+    from regviz_anim.panels.plane import contours
+
+    data = scene_data(ra.simulate(preset="correlated"), 10)
+    low = float(data.data.data_loss(data.least_squares))
+    curves = contours(data, np.array([0.01, 0.3, 40.0]), 2.0)
+    for excess, curve in zip((0.01, 0.3, 40.0), curves):  # every point on its level, the curve closed
+        np.testing.assert_allclose(data.data.data_loss(curve), low + excess, rtol=1e-9)
+        assert np.array_equal(curve[0], curve[-1])
+    assert len(curves[0]) == 361 < len(curves[2])  # a contour far larger than the view gets more points
+    # two features alike: no ellipses; the plane traces the parallel lines on a grid, and draws
+    rows = "".join(f"{x},{x},{2 * x + 0.1}\n" for x in np.linspace(-1, 1, 20))
+    (tmp_path / "same.csv").write_text("x1,x2,y\n" + rows)
+    same = scene_data(ra.simulate(data=str(tmp_path / "same.csv"), target="y", reg=("l2",)), 10)
+    assert contours(same, np.array([0.1]), 2.0) is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no division by a zero curvature along the way
+        status, _, err = cli("render", "--data", str(tmp_path / "same.csv"), "--target", "y", "--reg", "l2",
+                             "--frames", "10", "--size", "320x180", "--no-progress", "-o", str(tmp_path / "same.gif"))
+    assert status == 0, err
+    assert Image.open(tmp_path / "same.gif").n_frames == 10
 
 
 def test_the_diamond_and_the_circle_pass_through_the_solutions():

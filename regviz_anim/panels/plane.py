@@ -29,12 +29,28 @@ def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
 def touching(d, w: np.ndarray, points: int = 361) -> np.ndarray:
     """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``."""
     excess = float(d.data.data_loss(w) - d.data.data_loss(d.least_squares))
-    if excess <= 0.0:
-        return np.empty((0, 2))
     values, vectors = np.linalg.eigh(d.data.A)
+    if excess <= 0.0 or values.min() <= 1e-12 * values.max():  # none, or two parallel lines: not drawn
+        return np.empty((0, 2))
     theta = np.linspace(0.0, 2.0 * np.pi, points)
     circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     return d.least_squares + np.sqrt(excess) * (circle / np.sqrt(values)) @ vectors.T
+
+
+def contours(d, excesses: np.ndarray, half_view: float) -> list[np.ndarray] | None:
+    """The data loss's contours ``excesses`` above its minimum: the ellipses ``(v - w_ls)ᵀA(v - w_ls)
+    = excess``, exact (a grid's contours cost 6 ms and are polygons), each with enough points that
+    the arc in a view ``2·half_view`` wide has about a hundred. None where ``A`` is singular."""
+    values, vectors = np.linalg.eigh(d.data.A)
+    if values.min() <= 1e-12 * values.max():
+        return None
+    out = []
+    for excess in excesses:
+        axes = np.sqrt(excess / values)
+        points = int(min(20_001, max(361, np.ceil(361 * axes.max() / half_view))))
+        theta = np.linspace(0.0, 2.0 * np.pi, points)
+        out.append(d.least_squares + (np.stack([np.cos(theta), np.sin(theta)], axis=1) * axes) @ vectors.T)
+    return out
 
 
 def balls(d) -> dict:
@@ -87,12 +103,20 @@ def draw(ax, d, style):
     ax.set_ylabel("w2")
     drawn = balls(d)
     (x0, x1), (y0, y1) = limits(d, [edge for _, edge in drawn.values()])
-    w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
-    loss = d.data.data_loss_surface(np.stack([w1, w2], axis=-1))
+    corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])  # a convex loss is highest at one of them
     low = float(d.data.data_loss(d.least_squares))
-    span = float(loss.max()) - low
+    span = float(d.data.data_loss_surface(corners).max()) - low
     levels = low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
-    ax.contour(w1, w2, loss, levels=levels, colors=c["muted"], linewidths=1.0, alpha=0.75)
+    curves = contours(d, levels - low, 0.5 * (x1 - x0))
+    if curves is None:  # A singular: the contours are parallel lines, traced on a grid
+        w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
+        ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
+                   linewidths=1.0, alpha=0.75)
+    else:
+        from matplotlib.collections import LineCollection  # here: importing the panels imports no matplotlib
+
+        ax.add_collection(LineCollection(curves, colors=c["muted"], linewidths=1.0, alpha=0.75, zorder=2),
+                          autolim=False)
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
