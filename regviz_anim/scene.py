@@ -36,13 +36,16 @@ def _registered(family: str, path) -> str:
     return family
 
 
-def _layout(panels: tuple[str, ...], wide: bool) -> tuple[list[list[str]], dict]:
-    """The mosaic of panels, and its width and height ratios. A BIG panel (the plane) takes the
-    left column, and in a narrow frame a panel past the third gets the bottom row."""
+def _layout(panels: tuple[str, ...], aspect: float) -> tuple[list[list[str]], dict]:
+    """The mosaic of panels, and its width and height ratios, for a frame ``aspect`` times as wide
+    as high. A BIG panel (the plane) takes the left column, beside one other panel from a square
+    frame on (under it, the square plane would have the height the other leaves, and a third of
+    the width), and in a narrow frame a panel past the third gets the bottom row."""
     n = len(panels)
+    wide = aspect >= 1.2
     if is_big(PANELS[panels[0]]) and n > 1:
         big, rest = panels[0], list(panels[1:])
-        if wide:
+        if wide or n == 2 and aspect >= 0.95:
             return [[big, other] for other in rest], {"width_ratios": [1.2, 1.0]}
         if n == 2:
             return [[big], rest], {"height_ratios": [1.5, 1.0]}
@@ -79,11 +82,12 @@ def _width(text, line: str, renderer) -> float:
     return width
 
 
-def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, rest_room: float | None = None) -> None:
+def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, rest_room: float | None = None,
+          trim: str = ":,") -> None:
     """Set ``text`` to ``full``, broken into lines where it would not fit: the first line in ``room``
     pixels, later ones in ``rest_room``. It breaks at the first of ``breaks`` if that gives two
     lines that fit, else greedily at every break (and inside a piece too long alone, at spaces;
-    a non-breaking space holds a formula together)."""
+    a non-breaking space holds a formula together). The first line loses a trailing ``trim``."""
     rest_room = room if rest_room is None else rest_room
 
     def fits(line: str, first: bool) -> bool:
@@ -112,7 +116,7 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
             # a separator's punctuation does not start a line (the full-width ones of Chinese neither)
             marks = " ·,:?，：？"
             lines.append(piece.lstrip(marks).lstrip() if piece[:1] in marks else piece)
-    lines[0] = lines[0].rstrip(":,")
+    lines[0] = lines[0].rstrip(trim)
     text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
 
 
@@ -224,7 +228,7 @@ class Scene:
             # no layout engine: regviz_anim.layout places the axes, from the room their labels need
             self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor=self.colors["bg"])
             self.canvas = Canvas(self.figure)
-            self._mosaic, self._ratios = _layout(panels, width >= 1.2 * height)
+            self._mosaic, self._ratios = _layout(panels, width / height)
             self.axes = self.figure.subplot_mosaic(self._mosaic, **self._ratios)
             self._stage(data)
         if self.canvas.get_width_height() != (width, height):
@@ -276,6 +280,7 @@ class Scene:
         for ax in self.axes.values():
             self._style(ax)
         self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in self.panels]
+        self._titles = {name: ax.get_title() for name, ax in self.axes.items()}  # as the panels put them
         self._header()
         self._wrap_header()
         self._arrange()
@@ -348,7 +353,7 @@ class Scene:
         else:
             _wrap(self.caption, self.data.caption, (t("join"),), 0.97 * width, renderer)
 
-    def _arrange(self) -> None:
+    def _arrange(self, wrap: bool = True) -> None:
         """Place the axes (``regviz_anim.layout``): below the title's band (or the counter's, with no
         title), above the caption's, each inset by the room its labels need. The ticks are as
         many as the axes' lengths in the layout without that room allow, so that the labels (and
@@ -376,6 +381,25 @@ class Scene:
             ax = self.axes[name]
             ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
             ax.apply_aspect()  # an equal-aspect panel takes its square in the box now, as drawing would
+        if wrap and self._wrap_titles():
+            self._arrange(wrap=False)  # again, with the room the titles' lines take
+
+    def _wrap_titles(self) -> bool:
+        """Break a panel's title into lines where it would reach past a side of the frame: it is
+        centred on its axes, so it may be wider than they are, not wider than twice their centre's
+        way to the nearer side (a narrow column's long title). True if a title changed."""
+        renderer = self.canvas.get_renderer()
+        width = self.size[0]
+        changed = False
+        for name, ax in self.axes.items():
+            full = self._titles[name]
+            if not full:
+                continue
+            centre = (ax.bbox.x0 + ax.bbox.x1) / 2
+            before = ax.title.get_text()
+            _wrap(ax.title, full, (", ", " ", "，"), 2 * min(centre, width - centre) - 0.02 * width, renderer, trim="")
+            changed |= ax.title.get_text() != before
+        return changed
 
     def _thin_ticks(self) -> bool:
         """Fewer ticks on an x axis whose labels would touch (a narrow panel): True if one changed."""

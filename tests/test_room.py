@@ -319,6 +319,16 @@ def test_every_preset_lays_out_at_every_size(name, size, theme, lang, request):
     assert layout_problems(scene, diverging=any(r.diverged for r in sim.runs)) == []
 
 
+@pytest.mark.parametrize("name", ["lasso-path", "how-often"])
+def test_a_square_frame_puts_the_plane_beside_its_one_other_panel(name):
+    scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
+    big, other = (scene.axes[panel] for panel in scene.panels)
+    assert big.bbox.x1 < other.bbox.x0 and big.bbox.width > 0.38 * 720  # under it, it had 0.3
+    renderer = scene.canvas.get_renderer()
+    for ax in (big, other):  # a title too long for its column is broken into lines, inside the frame
+        assert inside(ax.title.get_window_extent(renderer), scene.figure.bbox)
+
+
 def test_a_scene_for_a_slide_draws_no_title():
     data = scene_data(simulate(scenario_from({})), 4)
     assert Scene(data, size=(320, 180), title=False).title is None

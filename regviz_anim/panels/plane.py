@@ -111,11 +111,11 @@ def draw(ax, d, style):
     if curves is None:  # A singular: the contours are parallel lines, traced on a grid
         w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
-                   linewidths=1.0, alpha=0.75)
+                   linewidths=1.0, alpha=0.75, zorder=1)
     else:
         from matplotlib.collections import LineCollection  # here: importing the panels imports no matplotlib
 
-        ax.add_collection(LineCollection(curves, colors=c["muted"], linewidths=1.0, alpha=0.75, zorder=2),
+        ax.add_collection(LineCollection(curves, colors=c["muted"], linewidths=1.0, alpha=0.75, zorder=1),
                           autolim=False)
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
