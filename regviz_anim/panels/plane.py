@@ -112,11 +112,9 @@ def draw(ax, d, style):
         w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
                    linewidths=1.0, alpha=0.75, zorder=1)
-    else:
-        from matplotlib.collections import LineCollection  # here: importing the panels imports no matplotlib
-
-        ax.add_collection(LineCollection(curves, colors=c["muted"], linewidths=1.0, alpha=0.75, zorder=1),
-                          autolim=False)
+    else:  # one line, the ellipses apart by a NaN each
+        curves = np.concatenate([np.vstack([curve, [[np.nan, np.nan]]]) for curve in curves])
+        ax.plot(curves[:, 0], curves[:, 1], color=c["muted"], lw=1.0, alpha=0.75, zorder=1)
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
