@@ -171,6 +171,17 @@ def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
     return Room(**side)
 
 
+def legend_box(legend, loc, size, renderer) -> Bbox:
+    """Where ``legend``, of ``size`` (a Bbox at 0, 0), would be with ``loc``: at a corner or side,
+    placed as ``Legend._findoffset`` places it, in a fifth of the time of laying the legend out
+    there; elsewhere ("best", a point) laid out there."""
+    if isinstance(loc, int) and loc != 0:
+        x, y = legend._get_anchored_bbox(loc, size, legend.get_bbox_to_anchor(), renderer)
+        return Bbox.from_bounds(x, y, size.width, size.height)
+    legend.set_loc(loc)
+    return legend.get_window_extent(renderer)
+
+
 def _reuse_ticks(axis, spare: list) -> None:
     """Let ``axis``, just cleared, take the major ticks it needs after its first from ``spare`` (its
     ticks before) instead of making them: a tick is five artists, and a sixth of a parameter change's
@@ -385,9 +396,11 @@ class Scene:
             self._arrange(wrap=False)  # again, with the room the titles' lines take
 
     def _wrap_titles(self) -> bool:
-        """Break a panel's title into lines where it would reach past a side of the frame: it is
-        centred on its axes, so it may be wider than they are, not wider than twice their centre's
-        way to the nearer side (a narrow column's long title). True if a title changed."""
+        """Break a panel's title into lines where, whole, it would reach past a side of the frame or
+        into a neighbouring panel's texts (its title, axis labels, tick labels): it is centred on its
+        axes and may be wider than they are, but not than twice its centre's way to the nearest of
+        those. It breaks at a comma first, never inside an expression ("y = w·x"). True if a title
+        changed."""
         renderer = self.canvas.get_renderer()
         width = self.size[0]
         changed = False
@@ -395,11 +408,35 @@ class Scene:
             full = self._titles[name]
             if not full:
                 continue
-            centre = (ax.bbox.x0 + ax.bbox.x1) / 2
             before = ax.title.get_text()
-            _wrap(ax.title, full, (", ", " ", "，"), 2 * min(centre, width - centre) - 0.02 * width, renderer, trim="")
+            ax.title.set_text(full)
+            box = ax.title.get_window_extent(renderer)
+            if box.x0 < ax.bbox.x0 or box.x1 > ax.bbox.x1:  # wider than its axes: what is beside it
+                centre = (ax.bbox.x0 + ax.bbox.x1) / 2
+                clashes = [other for other in self._texts_beside(ax, renderer)
+                           if other.x0 < box.x1 and box.x0 < other.x1 and other.y0 < box.y1 and box.y0 < other.y1]
+                if clashes or box.x0 < 0 or box.x1 > width:
+                    pad = 0.01 * width
+                    left = max([0.0] + [o.x1 + pad for o in clashes if o.x1 <= centre])
+                    right = min([float(width)] + [o.x0 - pad for o in clashes if o.x1 > centre])
+                    kept = re.sub(" ([=+−]) ", "\u00a0\\1\u00a0", full)  # an expression's spaces do not break
+                    _wrap(ax.title, kept, (", ", " ", "，", "、"), 2 * min(centre - left, right - centre), renderer,
+                          trim="")
+                    ax.title.set_text(ax.title.get_text().replace("\u00a0", " "))
             changed |= ax.title.get_text() != before
         return changed
+
+    def _texts_beside(self, ax, renderer) -> list:
+        """The extents of the other panels' titles, axis labels and tick labels."""
+        out = []
+        for other in self.axes.values():
+            if other is ax:
+                continue
+            texts = [other.title, other.xaxis.label, other.yaxis.label]
+            for axis in (other.xaxis, other.yaxis):
+                texts += [tick.label1 for tick in axis._update_ticks() if tick.get_visible()]
+            out += [text.get_window_extent(renderer) for text in texts if text.get_visible() and text.get_text()]
+        return out
 
     def _thin_ticks(self) -> bool:
         """Fewer ticks on an x axis whose labels would touch (a narrow panel): True if one changed."""
@@ -478,18 +515,11 @@ class Scene:
             points = np.concatenate(points) if points else np.empty((0, 2))
             reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 
-            # The legend's box at a corner or side: its size once, placed as Legend._findoffset places
-            # it (a fifth of the time of laying the legend out again at each); "best" laid out.
             size = legend.get_window_extent(renderer)
-            size, anchor = Bbox.from_bounds(0, 0, size.width, size.height), legend.get_bbox_to_anchor()
+            size = Bbox.from_bounds(0, 0, size.width, size.height)
 
-            def under(loc, legend=legend, points=points, reach=reach, size=size, anchor=anchor) -> int:
-                if loc == 0:
-                    legend.set_loc(loc)
-                    box = legend.get_window_extent(renderer).padded(reach)
-                else:
-                    x, y = legend._get_anchored_bbox(loc, size, anchor, renderer)
-                    box = Bbox.from_bounds(x, y, size.width, size.height).padded(reach)
+            def under(loc, legend=legend, points=points, reach=reach, size=size) -> int:
+                box = legend_box(legend, loc, size, renderer).padded(reach)
                 return int(((points[:, 0] > box.x0) & (points[:, 0] < box.x1)
                             & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)).sum())
 

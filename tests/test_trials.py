@@ -62,6 +62,8 @@ def test_the_trials_drawn_at_once_are_those_drawn_one_by_one(features, points, n
     together = trial_problems(4, 60, features, points, noise)
     alone = [problem(4, t, features, points, noise) for t in range(60)]
     assert all(np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y) for a, b in zip(together, alone))
+    in_blocks = trial_problems(4, 60, features, points, noise, block=7)
+    assert all(np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y) for a, b in zip(in_blocks, alone))
     penalty = penalty_for("elasticnet", 0.5, 0.5)
     w = minimisers(together, penalty)
     one_by_one = np.array([float(penalty.objective(p, wt)) for p, wt in zip(together, w)])

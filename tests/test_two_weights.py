@@ -171,7 +171,7 @@ def test_the_plane_s_loss_surface_is_the_data_loss(features, n_points):
 
 
 def test_the_plane_s_contours_are_the_loss_s_level_sets(tmp_path, cli):
-    from regviz_anim.panels.plane import contours
+    from regviz_anim.panels.plane import contours, touching
 
     data = scene_data(ra.simulate(preset="correlated"), 10)
     low = float(data.data.data_loss(data.least_squares))
@@ -180,6 +180,8 @@ def test_the_plane_s_contours_are_the_loss_s_level_sets(tmp_path, cli):
         np.testing.assert_allclose(data.data.data_loss(curve), low + excess, rtol=1e-9)
         assert np.array_equal(curve[0], curve[-1])
     assert len(curves[0]) == 361 < len(curves[2])  # a contour far larger than the view gets more points
+    nearly = scene_data(ra.simulate(features=2, corr=0.9999999999995, reg=("l2",)), 10)  # A's condition 4e12
+    assert contours(nearly, [0.1]) is not None and len(touching(nearly, nearly.runs[0].w_star)) == 361
     # two features alike: no ellipses; the plane traces the parallel lines on a grid, and draws
     rows = "".join(f"{x},{x},{2 * x + 0.1}\n" for x in np.linspace(-1, 1, 20))
     (tmp_path / "same.csv").write_text("x1,x2,y\n" + rows)

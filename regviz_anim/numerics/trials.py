@@ -43,37 +43,41 @@ def problem(seed: int, t: int, d: int, n: int, noise: float) -> Dataset:
     return Dataset(X=X, y=y)
 
 
-def trial_problems(seed: int, count: int, d: int, n: int, noise: float) -> tuple[Dataset, ...]:
+def trial_problems(seed: int, count: int, d: int, n: int, noise: float, block: int = 2048) -> tuple[Dataset, ...]:
     """Trials 0 to ``count - 1``'s data: each from the same draws of the same generator as
     :func:`problem`, and the arithmetic (centring, QR, the correlations' Cholesky factor) done for
-    all of them at once: the same numbers, bit for bit (``tests/test_trials.py`` compares them), in
-    a third of the time."""
+    ``block`` trials at once (their working arrays a few times their points, at most): the same
+    numbers, bit for bit (``tests/test_trials.py`` compares them), in a third of the time."""
     if d >= n:  # more weights than points: each column standardised on its own, one by one
         return tuple(problem(seed, t, d, n, noise) for t in range(count))
-    truth, z = np.empty((count, d)), np.empty((count, n, d))
-    rho, eps = np.zeros(count), np.zeros((count, n))
-    for t in range(count):
-        rng = np.random.default_rng([seed, t])
-        truth[t] = rng.standard_normal(d)
+    out: list[Dataset] = []
+    for start in range(0, count, block):
+        trials = range(start, min(count, start + block))
+        truth, z = np.empty((len(trials), d)), np.empty((len(trials), n, d))
+        rho, eps = np.zeros(len(trials)), np.zeros((len(trials), n))
+        for k, t in enumerate(trials):
+            rng = np.random.default_rng([seed, t])
+            truth[k] = rng.standard_normal(d)
+            if d == 1:
+                z[k, :, 0] = rng.standard_normal(n)
+            else:
+                rho[k] = rng.uniform(-CORR, CORR)
+                z[k] = rng.standard_normal((n, d))
+            if noise:
+                eps[k] = rng.standard_normal(n)
         if d == 1:
-            z[t, :, 0] = rng.standard_normal(n)
+            x = z[:, :, 0]
+            x -= x.mean(axis=1, keepdims=True)
+            X = (x / x.std(axis=1, keepdims=True))[:, :, None]
         else:
-            rho[t] = rng.uniform(-CORR, CORR)
-            z[t] = rng.standard_normal((n, d))
-        if noise:
-            eps[t] = rng.standard_normal(n)
-    if d == 1:
-        x = z[:, :, 0]
-        x -= x.mean(axis=1, keepdims=True)
-        X = (x / x.std(axis=1, keepdims=True))[:, :, None]
-    else:
-        z -= z.mean(axis=1, keepdims=True)
-        q, r = np.linalg.qr(z)
-        q *= np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
-        i = np.arange(d)
-        chol = np.linalg.cholesky(rho[:, None, None] ** np.abs(i[:, None] - i[None, :]).astype(float))
-        X = np.sqrt(n) * q @ np.swapaxes(chol, 1, 2)
-    return tuple(Dataset(X=X[t], y=X[t] @ truth[t] + (noise * eps[t] if noise else 0.0)) for t in range(count))
+            z -= z.mean(axis=1, keepdims=True)
+            q, r = np.linalg.qr(z)
+            q *= np.sign(np.diagonal(r, axis1=1, axis2=2))[:, None, :]
+            i = np.arange(d)
+            chol = np.linalg.cholesky(rho[:, None, None] ** np.abs(i[:, None] - i[None, :]).astype(float))
+            X = np.sqrt(n) * q @ np.swapaxes(chol, 1, 2)
+        out += [Dataset(X=X[k], y=X[k] @ truth[k] + (noise * eps[k] if noise else 0.0)) for k in range(len(trials))]
+    return tuple(out)
 
 
 def wilson(successes: int, total: int, z: float = 1.959963984540054) -> tuple[float, float]:

@@ -26,30 +26,30 @@ def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
     return u * t[:, None]
 
 
-def touching(d, w: np.ndarray, points: int = 361) -> np.ndarray:
-    """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``."""
+def touching(d, w: np.ndarray) -> np.ndarray:
+    """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``;
+    none through the minimum, or where ``A`` is singular (two parallel lines)."""
     excess = float(d.data.data_loss(w) - d.data.data_loss(d.least_squares))
-    values, vectors = np.linalg.eigh(d.data.A)
-    if excess <= 0.0 or values.min() <= 1e-12 * values.max():  # none, or two parallel lines: not drawn
-        return np.empty((0, 2))
-    theta = np.linspace(0.0, 2.0 * np.pi, points)
-    circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
-    return d.least_squares + np.sqrt(excess) * (circle / np.sqrt(values)) @ vectors.T
+    curves = contours(d, [excess]) if excess > 0.0 else None
+    return np.empty((0, 2)) if curves is None else curves[0]
 
 
-def contours(d, excesses: np.ndarray, half_view: float) -> list[np.ndarray] | None:
-    """The data loss's contours ``excesses`` above its minimum: the ellipses ``(v - w_ls)ᵀA(v - w_ls)
-    = excess``, exact (a grid's contours cost 6 ms and are polygons), each with enough points that
-    the arc in a view ``2·half_view`` wide has about a hundred. None where ``A`` is singular."""
+def contours(d, excesses, half_view: float | None = None) -> list[np.ndarray] | None:
+    """The data loss's contours ``excesses`` (> 0) above its minimum: the ellipses ``(v - w_ls)ᵀA(v -
+    w_ls) = excess``, exact (a grid's contours cost 6 ms and are polygons), closed, each with 361
+    points or, in a view ``2·half_view`` wide, enough that the arc in it has about a hundred. None
+    where ``A`` is singular to rounding: then the contours are parallel lines."""
     values, vectors = np.linalg.eigh(d.data.A)
-    if values.min() <= 1e-12 * values.max():
+    if values.min() <= 16 * np.finfo(float).eps * values.max():
         return None
     out = []
     for excess in excesses:
         axes = np.sqrt(excess / values)
-        points = int(min(20_001, max(361, np.ceil(361 * axes.max() / half_view))))
+        points = 361 if half_view is None else int(min(20_001, max(361, np.ceil(361 * axes.max() / half_view))))
         theta = np.linspace(0.0, 2.0 * np.pi, points)
-        out.append(d.least_squares + (np.stack([np.cos(theta), np.sin(theta)], axis=1) * axes) @ vectors.T)
+        curve = d.least_squares + (np.stack([np.cos(theta), np.sin(theta)], axis=1) * axes) @ vectors.T
+        curve[-1] = curve[0]  # sin 2π is not 0 in floating point
+        out.append(curve)
     return out
 
 
@@ -86,9 +86,9 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
               *(r.w[:1] for r in d.runs), *edges]
     points = np.concatenate(points)
     core = float(np.abs(points).max()) or 1.0
-    contours = [touching(d, r.w_star) for r in d.runs] if d.kind == "steps" else []
+    touched = [touching(d, r.w_star) for r in d.runs] if d.kind == "steps" else []
     paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs]
-                           + [np.clip(c, -1.25 * core, 1.25 * core) for c in contours] + [points])
+                           + [np.clip(c, -1.25 * core, 1.25 * core) for c in touched] + [points])
     lo, hi = paths.min(axis=0), paths.max(axis=0)
     half = 0.5 * float((hi - lo).max()) * 1.16 or 1.0
     lo = (lo + hi) / 2 - half
