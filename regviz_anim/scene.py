@@ -107,7 +107,8 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
         rest = rest[cut:]
     words = []  # a piece too long for a line of its own is broken at its spaces
     for piece in pieces:
-        words += [piece] if fits(piece.strip(), True) else [w for w in piece.replace(" ", "\0 ").split("\0") if w]
+        words += [piece] if fits(piece.strip(), True) else [  # at spaces, and after a Chinese comma
+            w for w in piece.replace(" ", "\0 ").replace("，", "，\0").split("\0") if w]
     lines = [words[0]]
     for piece in words[1:]:
         if fits(lines[-1] + piece, len(lines) == 1):

@@ -307,6 +307,7 @@ def _layout_problems(scene, diverging: bool) -> list[str]:
 CASES = [(name, size, "light", "en") for name in PRESETS for size in SIZES]
 CASES += [(name, (1080, 1080), "dark", "en") for name in ("diamond", "lasso-path", "seed")]
 CASES += [(name, size, "light", "zh") for name in ("seed", "diamond", "chatter") for size in [(1280, 720), (720, 720)]]
+CASES += [("diabetes-path", size, "light", "zh") for size in [(720, 720), (1080, 1080)]]  # a long unbroken phrase
 
 
 @pytest.mark.slow
