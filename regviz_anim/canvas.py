@@ -41,7 +41,6 @@ _GLYPHS: dict = {}
 _HEIGHTS: dict = {}
 
 
-
 def _forget_fonts() -> None:
     """In a forked process: drop what holds the parent's fonts (see the module). Mathtext's parses
     hold theirs too, kept by matplotlib per renderer, which a scene keeps across the fork."""

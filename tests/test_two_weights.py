@@ -175,18 +175,19 @@ def test_the_plane_s_contours_are_the_loss_s_level_sets(tmp_path, cli):
 
     data = scene_data(ra.simulate(preset="correlated"), 10)
     low = float(data.data.data_loss(data.least_squares))
-    curves = contours(data, np.array([0.01, 0.3, 40.0]), 2.0)
+    curves = contours(data.data, data.least_squares, np.array([0.01, 0.3, 40.0]), 2.0)
     for excess, curve in zip((0.01, 0.3, 40.0), curves):  # every point on its level, the curve closed
         np.testing.assert_allclose(data.data.data_loss(curve), low + excess, rtol=1e-9)
         assert np.array_equal(curve[0], curve[-1])
     assert len(curves[0]) == 361 < len(curves[2])  # a contour far larger than the view gets more points
     nearly = scene_data(ra.simulate(features=2, corr=0.9999999999995, reg=("l2",)), 10)  # A's condition 4e12
-    assert contours(nearly, [0.1]) is not None and len(touching(nearly, nearly.runs[0].w_star)) == 361
+    assert contours(nearly.data, nearly.least_squares, [0.1]) is not None
+    assert len(touching(nearly, nearly.runs[0].w_star)) == 361
     # two features alike: no ellipses; the plane traces the parallel lines on a grid, and draws
     rows = "".join(f"{x},{x},{2 * x + 0.1}\n" for x in np.linspace(-1, 1, 20))
     (tmp_path / "same.csv").write_text("x1,x2,y\n" + rows)
     same = scene_data(ra.simulate(data=str(tmp_path / "same.csv"), target="y", reg=("l2",)), 10)
-    assert contours(same, np.array([0.1]), 2.0) is None
+    assert contours(same.data, same.least_squares, np.array([0.1]), 2.0) is None
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no division by a zero curvature along the way
         status, _, err = cli("render", "--data", str(tmp_path / "same.csv"), "--target", "y", "--reg", "l2",

@@ -30,16 +30,16 @@ def touching(d, w: np.ndarray) -> np.ndarray:
     """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``;
     none through the minimum, or where ``A`` is singular (two parallel lines)."""
     excess = float(d.data.data_loss(w) - d.data.data_loss(d.least_squares))
-    curves = contours(d, [excess]) if excess > 0.0 else None
+    curves = contours(d.data, d.least_squares, [excess]) if excess > 0.0 else None
     return np.empty((0, 2)) if curves is None else curves[0]
 
 
-def contours(d, excesses, half_view: float | None = None) -> list[np.ndarray] | None:
-    """The data loss's contours ``excesses`` (> 0) above its minimum: the ellipses ``(v - w_ls)ᵀA(v -
-    w_ls) = excess``, exact (a grid's contours cost 6 ms and are polygons), closed, each with 361
-    points or, in a view ``2·half_view`` wide, enough that the arc in it has about a hundred. None
-    where ``A`` is singular to rounding: then the contours are parallel lines."""
-    values, vectors = np.linalg.eigh(d.data.A)
+def contours(data, least: np.ndarray, excesses, half_view: float | None = None) -> list[np.ndarray] | None:
+    """``data``'s loss contours ``excesses`` (> 0) above its minimum at ``least``: the ellipses
+    ``(v - least)ᵀA(v - least) = excess``, exact (a grid's contours cost 6 ms and are polygons),
+    closed, each with 361 points or, in a view ``2·half_view`` wide, enough that the arc in it has
+    about a hundred. None where ``A`` is singular to rounding: then the contours are parallel lines."""
+    values, vectors = np.linalg.eigh(data.A)
     if values.min() <= 16 * np.finfo(float).eps * values.max():
         return None
     out = []
@@ -47,7 +47,7 @@ def contours(d, excesses, half_view: float | None = None) -> list[np.ndarray] | 
         axes = np.sqrt(excess / values)
         points = 361 if half_view is None else int(min(20_001, max(361, np.ceil(361 * axes.max() / half_view))))
         theta = np.linspace(0.0, 2.0 * np.pi, points)
-        curve = d.least_squares + (np.stack([np.cos(theta), np.sin(theta)], axis=1) * axes) @ vectors.T
+        curve = least + (np.stack([np.cos(theta), np.sin(theta)], axis=1) * axes) @ vectors.T
         curve[-1] = curve[0]  # sin 2π is not 0 in floating point
         out.append(curve)
     return out
@@ -107,14 +107,14 @@ def draw(ax, d, style):
     low = float(d.data.data_loss(d.least_squares))
     span = float(d.data.data_loss_surface(corners).max()) - low
     levels = low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
-    curves = contours(d, levels - low, 0.5 * (x1 - x0))
+    curves = contours(d.data, d.least_squares, levels - low, 0.5 * (x1 - x0))
     if curves is None:  # A singular: the contours are parallel lines, traced on a grid
         w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
                    linewidths=1.0, alpha=0.75, zorder=1)
     else:  # one line, the ellipses apart by a NaN each
-        curves = np.concatenate([np.vstack([curve, [[np.nan, np.nan]]]) for curve in curves])
-        ax.plot(curves[:, 0], curves[:, 1], color=c["muted"], lw=1.0, alpha=0.75, zorder=1)
+        joined = np.concatenate([np.vstack([curve, [[np.nan, np.nan]]]) for curve in curves])
+        ax.plot(joined[:, 0], joined[:, 1], color=c["muted"], lw=1.0, alpha=0.75, zorder=1)
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,

@@ -5,7 +5,7 @@ newest trial's penalty balls through its minimisers, and the loss contour that t
 are drawn faintly."""
 import numpy as np
 
-from .plane import ball
+from .plane import ball, contours
 
 FEATURES = (2,)
 KINDS = ("trials",)
@@ -34,7 +34,6 @@ def draw(ax, d, style):
         faint.append((run, style.animated(ax.plot([], [], color=style.color(run), lw=1.4, alpha=0.45)[0]),
                       style.animated(ax.plot([], [], color=style.color(run), lw=1.0, alpha=0.45,
                                              ls=(0, (3, 2)))[0])))
-    circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
     clouds = []
     for run in d.runs:
         scaled = run.w / d.trial_scale[:, None]
@@ -54,10 +53,9 @@ def draw(ax, d, style):
                 edge.set_data([], [])
             least = np.linalg.lstsq(data.A, data.b, rcond=None)[0]
             excess = float(data.data_loss(w) - data.data_loss(least))
-            if excess > 0.0:
-                values, vectors = np.linalg.eigh(data.A)
-                ellipse = least + np.sqrt(excess) * (circle / np.sqrt(np.maximum(values, 1e-300))) @ vectors.T
-                contour.set_data(*(ellipse / scale).T)
+            curves = contours(data, least, [excess]) if excess > 0.0 else None
+            if curves is not None:
+                contour.set_data(*(curves[0] / scale).T)
             else:
                 contour.set_data([], [])
         for scaled, cloud, newest in clouds:
