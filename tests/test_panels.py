@@ -9,6 +9,7 @@ from regviz_anim.numerics.problem import MAX_FEATURES
 from regviz_anim.panels import DEFAULTS, PANELS, Panel, default_panels, suits
 from regviz_anim.scene import Scene
 from regviz_anim.scenedata import scene_data
+from regviz_anim.style import LADDER, held
 
 SHOWN = (1, 2, 3, 8, 50)  # of every number of weights a panel claims, these are drawn
 CLAIMS = [(name, d, kind) for name, panel in PANELS.items() for d in panel.FEATURES if d in SHOWN
@@ -64,3 +65,21 @@ def test_a_panel_that_does_not_claim_a_case_is_refused():
                 if not suits(panel, d, kind):
                     with pytest.raises(ConfigError, match=f"{name} does not show"):
                         render_config({"features": d, "animate": kind, "panels": name})
+
+
+@pytest.mark.parametrize("lo, hi", [(0.0, 0.63), (-0.12, 1.8), (0.05, 0.68), (-1.1, 1.1), (3e-5, 7e-5),
+                                    (-14.0, 1.3), (0.0, 1.0), (-2.0e3, -1.5e3)])
+def test_a_held_range_holds_the_range_on_the_ladder_and_grid(lo, hi):
+    a, b = held(lo, hi)
+    width = b - a
+    assert a <= lo and b >= hi
+    assert width <= 1.3 * (hi - lo)  # a step of the ladder and one of the grid, at most
+    scale = 10.0 ** np.floor(np.log10(width) + 1e-9)
+    assert any(np.isclose(width, m * scale) for m in LADDER)
+    assert np.isclose(a / (width / 10), np.round(a / (width / 10)), atol=1e-6)
+
+
+def test_a_held_range_follows_a_small_move_only_across_a_step_of_the_ladder():
+    ranges = [held(0.0, 0.6 + 0.001 * i) for i in range(61)]
+    assert len(set(ranges)) == 2  # 0.6 to 0.64 held on 0.64, then to 0.66 on 0.72
+    assert np.allclose(ranges[0], (0.0, 0.64)) and np.allclose(ranges[-1], (0.0, 0.72))

@@ -5,7 +5,7 @@ arrive; with ten weights or fewer each L1 line is named where its weights differ
 last step, or along the λ path at λ's start (where every weight is largest)."""
 import numpy as np
 
-from ..style import MANY_WEIGHTS
+from ..style import MANY_WEIGHTS, held
 
 FEATURES = MANY_WEIGHTS
 KINDS = ("steps", "lam")
@@ -62,7 +62,7 @@ def draw(ax, d, style):
     x = clock_axis(ax, d, "coefficients_title")
     ax.axhline(0.0, color=c["fg"], lw=1.3, zorder=1)
     values = np.concatenate([r.w.ravel() for r in d.runs] + [[0.0]])
-    lo, hi = float(values.min()), float(values.max())
+    lo, hi = held(float(values.min()), float(values.max()))  # it stays put while λ moves a little
     pad = 0.08 * (hi - lo or 1.0)
     ax.set_ylim(lo - pad, hi + pad)
     first, last = float(x[0]), float(x[-1])

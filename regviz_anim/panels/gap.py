@@ -2,7 +2,7 @@
 steadily, while constant-step subgradient descent stalls at a level set by its step size."""
 import numpy as np
 
-from ..style import ANY_WEIGHTS
+from ..style import ANY_WEIGHTS, held
 
 FEATURES = ANY_WEIGHTS
 KINDS = ("steps",)
@@ -21,6 +21,8 @@ def draw(ax, d, style):
     floor = min(float(g.min()) for g in gaps)
     top = max(float(g.max()) for g in gaps)
     # Room below the floor for its label, where no marker goes; above the top for the first marker.
+    low, high = held(np.log10(floor), np.log10(max(top, floor)))  # in decades; it stays put while λ moves a little
+    floor, top = 10.0 ** low, 10.0 ** high
     ax.set_ylim(floor / 30, top * 10 if top > floor else floor * 30)  # room for the markers
     ax.set_xlim(-0.05 * max(d.total_steps, 1), 1.05 * max(d.total_steps, 1))
     # the floor is named in the legend: a label on the plot would lie where the paths end

@@ -7,6 +7,8 @@ few pushes dwarf the rest (a diverging run) is the scale set by the others; a ba
 the panel then stops at its edge with an arrow and its value."""
 import numpy as np
 
+from ..style import held
+
 FEATURES = (1, 2)
 KINDS = ("steps",)
 OUTLIER = 4.0  # a push over 4x the 90th percentile of all pushes shown does not set the scale
@@ -40,7 +42,7 @@ def draw(ax, d, style):
     pushes = np.concatenate([np.concatenate([r.data_push[np.minimum(shown, len(r.w) - 1)].ravel(),
                                              r.penalty_push[np.minimum(shown, len(r.w) - 1)].ravel()])
                              for r in d.runs])
-    reach = reach_of(pushes)
+    reach = held(0.0, reach_of(pushes))[1]  # it stays put while λ moves a little
     edge = 1.1 * reach
     ax.set_xlim(-edge, edge)
     ax.set_ylim(-0.7, rows[0] + 0.7)
@@ -48,20 +50,25 @@ def draw(ax, d, style):
     for row in rows[1:-1:2]:
         ax.axhline(row - 0.5, color=c["grid"], lw=1.0)
     ax.set_xlabel(d.texts("push_axis"))
+    places = [(run, j, row, values, color) for i, (run, j) in enumerate(pairs)
+              for row, values, color in ((rows[2 * i], run.data_push, c["muted"]),
+                                         (rows[2 * i + 1], run.penalty_push, style.color(run)))]
+    made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=[p[4] for p in places])  # one call: a tenth the time
     bars = []
-    for i, (run, j) in enumerate(pairs):
-        for row, values, color in ((rows[2 * i], run.data_push, c["muted"]),
-                                   (rows[2 * i + 1], run.penalty_push, style.color(run))):
-            bar = style.animated(ax.barh(row, 0.0, height=0.7, color=color)[0])
-            # A cut bar's mark: its value, at the edge it would cross, on the panel's background.
+    for (run, j, row, values, color), bar in zip(places, made):
+        style.animated(bar)
+        cut = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
+        if float(np.abs(values[np.minimum(shown, len(run.w) - 1), j]).max(initial=0.0)) > edge:
             cut = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
                                          bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
-            bars.append((run, j, values, bar, cut))
+        bars.append((run, j, values, bar, cut))
 
     def update(k: int) -> None:
         for run, j, values, bar, cut in bars:
             value = float(values[min(k, len(run.w) - 1), j])
             bar.set_width(float(np.clip(value, -edge, edge)))
+            if cut is None:
+                continue
             if abs(value) > edge:
                 number = d.texts.num(value, ".3g").replace("-", "−")
                 cut.set(text=f"{number} ▶" if value > 0 else f"◀ {number}", x=np.sign(value) * 0.96 * edge,

@@ -2,6 +2,8 @@
 current w, and a star at each minimiser."""
 import numpy as np
 
+from ..style import held
+
 FEATURES = (1,)
 KINDS = ("steps",)
 TRAIL = 8
@@ -24,6 +26,7 @@ def draw(ax, d, style):
     top = max(float(r.objective[0]) for r in d.runs)
     top = max(top, float(np.min(curves)) + 1e-3)
     low = float(np.min(curves))
+    low, top = held(low, top)  # it stays put while λ moves a little
     pad = 0.08 * (top - low)
     ax.set_xlim(float(d.w_grid[0]), float(d.w_grid[-1]))
     ax.set_ylim(low - pad, top + pad)

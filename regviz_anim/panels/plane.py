@@ -7,6 +7,8 @@ When λ is the clock (mode "lam"), the runs are the exact solutions as λ grows:
 touching contours move with them, and L1's solution slides onto an axis."""
 import numpy as np
 
+from ..style import held
+
 FEATURES = (2,)
 KINDS = ("steps", "lam")
 BIG = True
@@ -90,6 +92,13 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs]
                            + [np.clip(c, -1.25 * core, 1.25 * core) for c in touched] + [points])
     lo, hi = paths.min(axis=0), paths.max(axis=0)
+    width = float((hi - lo).max())  # held (it stays put while λ moves a little), and square
+    while True:
+        (x0, x1), (y0, y1) = held(lo[0], hi[0], width), held(lo[1], hi[1], width)
+        if np.isclose(x1 - x0, y1 - y0, rtol=1e-9):
+            break
+        width = max(x1 - x0, y1 - y0)
+    lo, hi = np.array([x0, y0]), np.array([x1, y1])
     half = 0.5 * float((hi - lo).max()) * 1.16 or 1.0
     lo = (lo + hi) / 2 - half
     lo -= 0.45 * half  # room in the lower-left corner for the legend, clear of the balls

@@ -3,7 +3,7 @@ subgradient runs on one weight the band it is predicted to chatter in. With two 
 drawn solid and w2 dashed."""
 import numpy as np
 
-from ..style import WEIGHT_STYLES
+from ..style import WEIGHT_STYLES, held
 
 FEATURES = (1, 2)
 KINDS = ("steps",)
@@ -23,7 +23,7 @@ def draw(ax, d, style):
         for star in run.w_star:
             ax.axhline(star, color=style.color(run), lw=1.6, ls=(0, (5, 3)) if one else (0, (1, 2)), alpha=0.9)
     ws = np.concatenate([np.clip(r.w, *d.w_range).ravel() for r in d.runs] + [[0.0]])
-    lo, hi = float(ws.min()), float(ws.max())
+    lo, hi = held(float(ws.min()), float(ws.max()))  # it stays put while λ moves a little
     pad = 0.12 * (hi - lo or 1.0)  # room for the markers at the edges
     # Two weights: headroom above the paths for the legend, so it covers none of them.
     # Headroom above the paths for the legend: with two weights always, with one for a fourth run on
