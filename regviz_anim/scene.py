@@ -7,6 +7,7 @@ No pyplot: the figure has its own Agg canvas.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 
 import matplotlib
@@ -213,6 +214,93 @@ def _place_spines(ax) -> None:
             spine.set_transform(spine.get_spine_transform())
 
 
+@contextlib.contextmanager
+def _ticks_once(axes):
+    """Within it, each axis works out its ticks once: matplotlib does it again for each question
+    (an axis's drawing asks three times, and the frames' keys and boxes more), while nothing
+    that they follow from changes."""
+    axes = [axis for ax in axes for each in (ax, *ax.child_axes) for axis in (each.xaxis, each.yaxis)]
+    for axis in axes:
+        axis._update_ticks = lambda ticks=axis._update_ticks(): ticks
+    try:
+        yield
+    finally:
+        for axis in axes:
+            del axis._update_ticks
+
+
+def _frame_parts(ax) -> list:
+    """What of ``ax`` is its frame: its face, its axes (ticks, grid, labels), its titles, and its
+    child axes (a secondary axis)."""
+    return [ax.patch, ax.xaxis, ax.yaxis, ax.title, ax._left_title, ax._right_title, *ax.child_axes]
+
+
+def _on_frame(ax) -> list:
+    """What ``Axes.draw`` would draw of ``ax`` that is not its frame nor animated, in its order."""
+    frame = _frame_parts(ax)
+    artists = [a for a in ax.get_children() if not any(a is f for f in frame) and not a.get_animated()]
+    if not (ax.axison and ax._frameon):
+        artists = [a for a in artists if not any(a is spine for spine in ax.spines.values())]
+    return sorted(artists, key=lambda a: a.get_zorder())
+
+
+def _frame_texts(ax) -> list:
+    """The texts of ``ax``'s frame that show."""
+    texts = []
+    for axes in (ax, *ax.child_axes):
+        for axis in (axes.xaxis, axes.yaxis):
+            if axis.get_visible():
+                ticks = axis._update_ticks()
+                texts += [t.label1 for t in ticks] + [t.label2 for t in ticks] + [axis.label, axis.offsetText]
+        texts += [axes.title, axes._left_title, axes._right_title]
+    return [t for t in texts if t.get_visible() and t.get_text()]
+
+
+def _text_key(text) -> tuple:
+    return (text.get_text(), repr(text.get_color()), text.get_fontweight(), text.get_fontsize(), text.get_rotation(),
+            text.get_alpha(), text.get_visible())
+
+
+def _frame_key(ax, renderer) -> tuple:
+    """What ``ax``'s frame's pixels follow from: where the axes are, its face, each axis's limits,
+    scale, tick settings and ticks, each tick label with where it is, and its axis labels and
+    titles (drawing puts those beyond the tick labels)."""
+    key = []
+    for each in (ax, *ax.child_axes):
+        key.append((tuple(each.bbox.bounds), each.axison, each.patch.get_visible(), tuple(each.patch.get_facecolor()),
+                    *(_text_key(t) for t in (each.title, each._left_title, each._right_title))))
+        for axis in (each.xaxis, each.yaxis):
+            if not axis.get_visible():
+                key.append(None)
+                continue
+            ticks = tuple((t.get_loc(), t.gridline.get_visible(), t.tick1line.get_visible(), t.tick2line.get_visible(),
+                           *((*_text_key(label), tuple(label.get_window_extent(renderer).bounds))
+                             for label in (t.label1, t.label2) if label.get_visible() and label.get_text()))
+                          for t in axis._update_ticks())
+            key.append((tuple(axis.get_view_interval()), axis.get_scale(), repr(axis._major_tick_kw),
+                        repr(axis._minor_tick_kw), ticks, _text_key(axis.label), axis.labelpad, axis.label_position,
+                        axis.major.formatter.get_offset()))
+    return tuple(key)
+
+
+def _frame_box(ax, renderer, size: tuple[int, int]) -> tuple[slice, slice]:
+    """The rows and columns of the frame that hold ``ax``'s frame, as drawn: its box and texts,
+    and its ticks (which reach out of the box by their length), with a margin for antialiasing."""
+    width, height = size
+    points = ax.figure.dpi / 72.0
+    reach = max([ax.xaxis.get_tick_params().get("length", matplotlib.rcParams["xtick.major.size"]),
+                 ax.yaxis.get_tick_params().get("length", matplotlib.rcParams["ytick.major.size"]),
+                 matplotlib.rcParams["xtick.major.size"], matplotlib.rcParams["ytick.major.size"]]) * points + 3
+    box = Bbox.union([ax.bbox.padded(reach), *(t.get_window_extent(renderer).padded(3) for t in _frame_texts(ax))])
+    x0, x1 = max(0, int(np.floor(box.x0))), min(width, int(np.ceil(box.x1)))
+    y0, y1 = max(0, int(np.floor(box.y0))), min(height, int(np.ceil(box.y1)))
+    return slice(height - y1, height - y0), slice(x0, x1)
+
+
+def _meet(a: tuple[slice, slice], b: tuple[slice, slice]) -> bool:
+    return a[0].start < b[0].stop and b[0].start < a[0].stop and a[1].start < b[1].stop and b[1].start < a[1].stop
+
+
 class Scene:
     """Composes panels on one figure; :meth:`frame` returns frame k as an RGB array by blitting."""
 
@@ -232,6 +320,7 @@ class Scene:
         font = data.texts.font()  # a language's own font, after DejaVu Sans glyph by glyph
         self.families = ["DejaVu Sans"] if font is None else ["DejaVu Sans", _registered(*font)]
         self._lang = data.texts.lang
+        self._frames: dict = {}  # by panel: the key, rectangle and pixels of its frame as last drawn (_draw_background)
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
@@ -304,7 +393,7 @@ class Scene:
                 fit(renderer)
         self._fit_legends()
         self._place_legends()
-        self.canvas.draw()
+        self._draw_background()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._labels = [self._step_label(int(k)) for k in data.frame_steps]
         self._counter = None
@@ -530,6 +619,58 @@ class Scene:
         self.update(0)
         if self._captions is not None:  # the layout keeps room for the tallest caption
             self.caption.set_text(self._tallest)
+
+    def _draw_background(self) -> None:
+        """Draw the background in two passes: first every panel's frame (its face, grid, ticks, tick
+        and axis labels, title), then what the panels draw on their frames, then the figure's texts.
+        A frame is a function of what :func:`_frame_key` reads, so a panel whose key is the one
+        drawn last time (a parameter change that kept its limits and texts) gets its frame's pixels
+        back instead of drawing them: its two axes are most of what a background costs. It does
+        so only where its frame's rectangle meets no other panel's, so the pixels are the same
+        as drawing it. A fresh scene and a restaged one draw this way, so their frames agree."""
+        with _ticks_once(self.axes.values()):
+            self._draw_passes()
+
+    def _draw_passes(self) -> None:
+        renderer = self.canvas.get_renderer()
+        keys = {name: _frame_key(ax, renderer) for name, ax in self.axes.items()}
+        kept = {name for name in self.axes if name in self._frames and self._frames[name][0] == keys[name]}
+        on_frames = [a for ax in self.axes.values() for a in _on_frame(ax)]
+        on_frames += [text for text in self.figure.texts if not text.get_animated()]
+        self._draw_frames(on_frames + [self.axes[name] for name in kept])
+        boxes = {name: self._frames[name][1] if name in kept else _frame_box(ax, renderer, self.size)
+                 for name, ax in self.axes.items()}
+        alone = {name for name, box in boxes.items()
+                 if not any(_meet(box, other) for them, other in boxes.items() if them != name)}
+        if kept - alone:  # a kept frame would now meet another: all are drawn after all
+            kept = set()
+            self._draw_frames(on_frames)
+        self.frames_kept = len(kept)
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        for name in alone:
+            if name in kept:
+                buffer[boxes[name]] = self._frames[name][2]
+            else:
+                self._frames[name] = (keys[name], boxes[name], buffer[boxes[name]].copy())
+        for name in set(self._frames) - alone:
+            del self._frames[name]
+        for ax in sorted(self.figure.axes, key=lambda ax: ax.get_zorder()):
+            if ax.get_visible():
+                for artist in _on_frame(ax):
+                    artist.draw(renderer)
+        for text in sorted(self.figure.texts, key=lambda text: text.get_zorder()):
+            if not text.get_animated():
+                text.draw(renderer)
+
+    def _draw_frames(self, hidden: list) -> None:
+        """Draw the figure without ``hidden``: the panels' frames, but of the kept ones."""
+        for artist in hidden:
+            artist.set_animated(True)  # what matplotlib's drawing leaves out
+        try:
+            self.canvas.draw()
+        finally:
+            for artist in hidden:
+                artist.set_animated(False)
 
     def _step_label(self, k: int) -> str:
         return self.data.clock.label(k)

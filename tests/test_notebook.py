@@ -180,3 +180,17 @@ def test_the_example_notebook_runs(tmp_path):
     assert errors == []
     outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])
     assert "application/vnd.jupyter.widget-view+json" in outputs and "data:video/mp4;base64" in outputs
+
+
+@pytest.mark.parametrize("features", [1, 2])
+def test_a_small_change_of_lam_keeps_every_panels_frame_and_the_frame_is_renders(tmp_path, features):
+    """λ dragged a little: the panels' limits are held, so every panel's frame (grid, ticks,
+    labels) is pasted back, not drawn, and the frame is still render's, pixel for pixel."""
+    ex = ra.explore(size=(640, 360), lam=0.42, features=features)
+    ex.controls["lam"].value = 0.425
+    assert ex.restaged == 1 and ex.scene.frames_kept == 4
+    ex.step.value = ex.step.max // 3
+    assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
+    ex.controls["lam"].value = 1.5  # far: the limits move, the frames are drawn again
+    assert ex.scene.frames_kept < 4
+    assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
