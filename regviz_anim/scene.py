@@ -645,7 +645,7 @@ class Scene:
         if kept - alone:  # a kept frame would now meet another: all are drawn after all
             kept = set()
             self._draw_frames(on_frames)
-        self.frames_kept = len(kept)
+        self.frames_kept = len(kept)  # panels whose frame was pasted back, not drawn (the tests read it)
         buffer = np.asarray(self.canvas.buffer_rgba())
         for name in alone:
             if name in kept:
