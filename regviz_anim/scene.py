@@ -219,6 +219,9 @@ def _ticks_once(axes):
     """Within it, each axis works out its ticks once: matplotlib does it again for each question
     (an axis's drawing asks three times, and the frames' keys and boxes more), while nothing
     that they follow from changes."""
+    for ax in axes:
+        for child in ax.child_axes:  # a secondary axis takes its limits from its parent's as it is drawn
+            child.apply_aspect()
     axes = [axis for ax in axes for each in (ax, *ax.child_axes) for axis in (each.xaxis, each.yaxis)]
     for axis in axes:
         axis._update_ticks = lambda ticks=axis._update_ticks(): ticks
@@ -264,7 +267,9 @@ def _text_key(text) -> tuple:
 def _frame_key(ax, renderer) -> tuple:
     """What ``ax``'s frame's pixels follow from: where the axes are, its face, each axis's limits,
     scale, tick settings and ticks, each tick label with where it is, and its axis labels and
-    titles (drawing puts those beyond the tick labels)."""
+    titles (drawing puts those beyond the tick labels); matplotlib's settings are compared apart.
+    Not in it, as no panel sets them: a title's pad, an axis label's place along its axis, a tick
+    label's font family, one tick's own line style. A panel that does must add them here."""
     key = []
     for each in (ax, *ax.child_axes):
         key.append((tuple(each.bbox.bounds), each.axison, each.patch.get_visible(), tuple(each.patch.get_facecolor()),
@@ -321,6 +326,7 @@ class Scene:
         self.families = ["DejaVu Sans"] if font is None else ["DejaVu Sans", _registered(*font)]
         self._lang = data.texts.lang
         self._frames: dict = {}  # by panel: the key, rectangle and pixels of its frame as last drawn (_draw_background)
+        self._frames_settings: tuple = ()  # the matplotlib settings they were drawn with
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
@@ -633,6 +639,9 @@ class Scene:
 
     def _draw_passes(self) -> None:
         renderer = self.canvas.get_renderer()
+        settings = tuple(matplotlib.rcParams.values())  # grid, tick and text styles a frame takes from them
+        if settings != self._frames_settings:
+            self._frames, self._frames_settings = {}, settings
         keys = {name: _frame_key(ax, renderer) for name, ax in self.axes.items()}
         kept = {name for name in self.axes if name in self._frames and self._frames[name][0] == keys[name]}
         on_frames = [a for ax in self.axes.values() for a in _on_frame(ax)]

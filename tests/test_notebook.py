@@ -7,6 +7,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 from PIL import Image
@@ -14,6 +15,7 @@ from PIL import Image
 import regviz_anim as ra
 from regviz_anim.batch import load_manifest
 from regviz_anim.cli import main
+from regviz_anim.scene import Scene
 
 pytest.importorskip("ipywidgets")
 SIZE = (320, 180)
@@ -194,3 +196,15 @@ def test_a_small_change_of_lam_keeps_every_panels_frame_and_the_frame_is_renders
     ex.controls["lam"].value = 1.5  # far: the limits move, the frames are drawn again
     assert ex.scene.frames_kept < 4
     assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
+
+
+def test_a_change_of_matplotlibs_settings_between_changes_draws_the_frames_again():
+    """The frames' keys hold what the panels set; matplotlib's settings (a grid's alpha, set by a
+    style in the notebook) are compared apart, and a frame drawn with others is not pasted."""
+    ex = ra.explore(size=(640, 360), lam=0.42)
+    with matplotlib.rc_context({"grid.alpha": 0.3}):
+        ex.controls["lam"].value = 0.425
+        scene = ex.scene
+        assert scene.frames_kept == 0
+        fresh = Scene(scene.data, size=scene.size, theme=scene.theme, counter_cells=False)
+        assert np.array_equal(fresh.background, scene.background)

@@ -7,6 +7,7 @@ from regviz_anim.numerics import KINDS, simulate
 from regviz_anim.options import render_config
 from regviz_anim.numerics.problem import MAX_FEATURES
 from regviz_anim.panels import DEFAULTS, PANELS, Panel, default_panels, suits
+from regviz_anim.panels.gap import FLOOR
 from regviz_anim.scene import Scene
 from regviz_anim.scenedata import scene_data
 from regviz_anim.style import LADDER, held
@@ -83,3 +84,13 @@ def test_a_held_range_follows_a_small_move_only_across_a_step_of_the_ladder():
     ranges = [held(0.0, 0.6 + 0.001 * i) for i in range(61)]
     assert len(set(ranges)) == 2  # 0.6 to 0.64 held on 0.64, then to 0.66 on 0.72
     assert np.allclose(ranges[0], (0.0, 0.64)) and np.allclose(ranges[-1], (0.0, 0.72))
+
+
+@pytest.mark.parametrize("features", [1, 2])
+def test_the_gaps_floor_line_is_where_the_gaps_bottom_out_not_on_the_held_range(features):
+    scene = scene_of(("gap",), features, "steps")
+    floors = [np.maximum(r.objective - r.f_star, FLOOR * max(1.0, abs(r.f_star))) for r in scene.data.runs]
+    (line,) = [a for a in scene.axes["gap"].lines if a.get_label() == scene.data.texts("floor")]
+    assert line.get_ydata()[0] == min(float(f.min()) for f in floors)
+    low, high = scene.axes["gap"].get_ylim()
+    assert low < line.get_ydata()[0] < high

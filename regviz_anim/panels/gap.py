@@ -22,8 +22,8 @@ def draw(ax, d, style):
     top = max(float(g.max()) for g in gaps)
     # Room below the floor for its label, where no marker goes; above the top for the first marker.
     low, high = held(np.log10(floor), np.log10(max(top, floor)))  # in decades; it stays put while λ moves a little
-    floor, top = 10.0 ** low, 10.0 ** high
-    ax.set_ylim(floor / 30, top * 10 if top > floor else floor * 30)  # room for the markers
+    low, high = 10.0 ** low, 10.0 ** high
+    ax.set_ylim(low / 30, high * 10 if high > low else low * 30)  # room for the markers
     ax.set_xlim(-0.05 * max(d.total_steps, 1), 1.05 * max(d.total_steps, 1))
     # the floor is named in the legend: a label on the plot would lie where the paths end
     ax.axhline(floor, color=c["muted"], lw=1.2, ls=(0, (2, 2)), label=d.texts("floor"))

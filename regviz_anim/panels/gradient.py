@@ -58,7 +58,7 @@ def draw(ax, d, style):
     for (run, j, row, values, color), bar in zip(places, made):
         style.animated(bar)
         cut = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
-        if float(np.abs(values[np.minimum(shown, len(run.w) - 1), j]).max(initial=0.0)) > edge:
+        if float(np.nanmax(np.abs(values[np.minimum(shown, len(run.w) - 1), j]), initial=0.0)) > edge:
             cut = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
                                          bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
         bars.append((run, j, values, bar, cut))

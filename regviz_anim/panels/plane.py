@@ -93,7 +93,8 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
                            + [np.clip(c, -1.25 * core, 1.25 * core) for c in touched] + [points])
     lo, hi = paths.min(axis=0), paths.max(axis=0)
     width = float((hi - lo).max())  # held (it stays put while λ moves a little), and square
-    while True:
+    (x0, x1), (y0, y1) = (lo[0], hi[0]), (lo[1], hi[1])
+    while np.isfinite(width):
         (x0, x1), (y0, y1) = held(lo[0], hi[0], width), held(lo[1], hi[1], width)
         if np.isclose(x1 - x0, y1 - y0, rtol=1e-9):
             break
