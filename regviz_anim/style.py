@@ -26,9 +26,11 @@ WEIGHT_STYLES = ["-", (0, (3, 1.6))]  # w1 solid, w2 dashed
 LADDER = (1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0, 2.25, 2.5, 2.8, 3.2, 3.6, 4.0, 4.5, 5.0, 5.6, 6.4, 7.2, 8.0, 9.0)
 
 
-def held(lo: float, hi: float, least: float = 0.0) -> tuple[float, float]:
+def held(lo: float, hi: float, least: float = 0.0, *, centred: bool = False) -> tuple[float, float]:
     """``[lo, hi]`` widened onto a coarse grid: its width the next of ``LADDER`` × 10^k (steps of
-    about an eighth, and at least ``least``), its ends on multiples of a tenth of that. The range
+    about an eighth, and at least ``least``), its ends on multiples of a tenth of that: the lower
+    end the one at or below ``lo``, or with ``centred`` the one that leaves as much room on either
+    side as the grid allows. The range
     a panel shows, where it follows the parameters, is held so (its margins go on top): while λ
     moves a little it stays where it is, so that the room sees the curves move and not the axes,
     and the explorer keeps the panel's frame (its grid, ticks and labels) as it drew it
@@ -41,8 +43,8 @@ def held(lo: float, hi: float, least: float = 0.0) -> tuple[float, float]:
         if width < span * (1 - 1e-12):
             continue
         grid = width / 10
-        start = np.floor(lo / grid) * grid
-        if start + width >= hi:
+        start = (np.round(((lo + hi) / 2 - width / 2) / grid) if centred else np.floor(lo / grid)) * grid
+        if start <= lo and start + width >= hi:
             return float(start), float(start + width)
     return lo, hi
 

@@ -70,14 +70,19 @@ def test_a_panel_that_does_not_claim_a_case_is_refused():
 
 @pytest.mark.parametrize("lo, hi", [(0.0, 0.63), (-0.12, 1.8), (0.05, 0.68), (-1.1, 1.1), (3e-5, 7e-5),
                                     (-14.0, 1.3), (0.0, 1.0), (-2.0e3, -1.5e3)])
-def test_a_held_range_holds_the_range_on_the_ladder_and_grid(lo, hi):
-    a, b = held(lo, hi)
+@pytest.mark.parametrize("centred", [False, True])
+def test_a_held_range_holds_the_range_on_the_ladder_and_grid(lo, hi, centred):
+    a, b = held(lo, hi, centred=centred)
     width = b - a
     assert a <= lo and b >= hi
     assert width <= 1.3 * (hi - lo)  # a step of the ladder and one of the grid, at most
     scale = 10.0 ** np.floor(np.log10(width) + 1e-9)
     assert any(np.isclose(width, m * scale) for m in LADDER)
     assert np.isclose(a / (width / 10), np.round(a / (width / 10)), atol=1e-6)
+    if centred:  # as much room either side as the grid allows
+        assert abs((a + b) / 2 - (lo + hi) / 2) <= width / 20 * (1 + 1e-9)
+    else:
+        assert a > lo - width / 10  # the grid's end at or below lo
 
 
 def test_a_held_range_follows_a_small_move_only_across_a_step_of_the_ladder():

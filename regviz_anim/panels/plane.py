@@ -95,7 +95,7 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     width = float((hi - lo).max())  # held (it stays put while λ moves a little), and square
     (x0, x1), (y0, y1) = (lo[0], hi[0]), (lo[1], hi[1])
     while np.isfinite(width):
-        (x0, x1), (y0, y1) = held(lo[0], hi[0], width), held(lo[1], hi[1], width)
+        (x0, x1), (y0, y1) = held(lo[0], hi[0], width, centred=True), held(lo[1], hi[1], width, centred=True)
         if np.isclose(x1 - x0, y1 - y0, rtol=1e-9):
             break
         width = max(x1 - x0, y1 - y0)
