@@ -339,6 +339,22 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", ["seed", "diamond", "divergence", "chatter"])
+def test_a_bars_box_as_the_legends_place_it_is_matplotlibs_extent(name):
+    from regviz_anim.scene import _bar_box
+
+    scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
+    renderer = scene.canvas.get_renderer()
+    bars = [a for a in scene.moving if hasattr(a, "get_height") and a.axes is not None]
+    widths = []
+    for i in range(scene.frame_count):
+        scene.update(i)
+        for bar in bars:
+            widths.append(bar.get_width())
+            assert np.array_equal(_bar_box(bar).get_points(), bar.get_window_extent(renderer).get_points())
+    assert min(widths) < 0.0 < max(widths)  # bars pointing either way
+
+
 @pytest.mark.parametrize("name", ["lasso-path", "how-often"])
 def test_a_square_frame_puts_the_plane_beside_its_one_other_panel(name):
     scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
