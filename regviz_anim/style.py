@@ -30,11 +30,10 @@ def held(lo: float, hi: float, least: float = 0.0, *, centred: bool = False) -> 
     """``[lo, hi]`` widened onto a coarse grid: its width the next of ``LADDER`` × 10^k (steps of
     about an eighth, and at least ``least``), its ends on multiples of a tenth of that: the lower
     end the one at or below ``lo``, or with ``centred`` the one that leaves as much room on either
-    side as the grid allows. The range
-    a panel shows, where it follows the parameters, is held so (its margins go on top): while λ
-    moves a little it stays where it is, so that the room sees the curves move and not the axes,
-    and the explorer keeps the panel's frame (its grid, ticks and labels) as it drew it
-    (``Scene._draw_background``)."""
+    side as the grid allows. The range a panel shows, where it follows the parameters, is held so
+    (its margins go on top): while λ moves a little it stays where it is, so that the room sees
+    the curves move and not the axes, and the explorer keeps the panel's frame (its grid, ticks
+    and labels) as it drew it (``Scene._draw_background``)."""
     span = max(hi - lo, least)
     if not (np.isfinite(lo) and np.isfinite(hi) and span > 0.0):
         return lo, hi
