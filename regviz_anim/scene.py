@@ -530,16 +530,9 @@ class Scene:
         return changed
 
     def _texts_beside(self, ax, renderer) -> list:
-        """The extents of the other panels' titles, axis labels and tick labels."""
-        out = []
-        for other in self.axes.values():
-            if other is ax:
-                continue
-            texts = [other.title, other.xaxis.label, other.yaxis.label]
-            for axis in (other.xaxis, other.yaxis):
-                texts += [tick.label1 for tick in axis._update_ticks() if tick.get_visible()]
-            out += [text.get_window_extent(renderer) for text in texts if text.get_visible() and text.get_text()]
-        return out
+        """The extents of the other panels' frames' texts: titles, axis and tick labels."""
+        return [text.get_window_extent(renderer) for other in self.axes.values() if other is not ax
+                for text in _frame_texts(other)]
 
     def _thin_ticks(self) -> bool:
         """Fewer ticks on an x axis whose labels would touch (a narrow panel): True if one changed."""
