@@ -298,15 +298,19 @@ def _frame_key(ax, renderer) -> tuple:
 def _frame_box(ax, renderer, size: tuple[int, int]) -> tuple[slice, slice]:
     """The rows and columns of the frame that hold ``ax``'s frame, as drawn: its box and texts,
     and its ticks (which reach out of the box by their length), with a margin for antialiasing."""
-    width, height = size
-    points = ax.figure.dpi / 72.0
-    reach = max([ax.xaxis.get_tick_params().get("length", matplotlib.rcParams["xtick.major.size"]),
-                 ax.yaxis.get_tick_params().get("length", matplotlib.rcParams["ytick.major.size"]),
-                 matplotlib.rcParams["xtick.major.size"], matplotlib.rcParams["ytick.major.size"]]) * points + 3
+    reach = max(ax.xaxis.get_tick_params().get("length", 0.0), ax.yaxis.get_tick_params().get("length", 0.0),
+                matplotlib.rcParams["xtick.major.size"], matplotlib.rcParams["ytick.major.size"])
+    reach = reach * ax.figure.dpi / 72.0 + 3  # points to pixels, and a margin
     box = Bbox.union([ax.bbox.padded(reach), *(t.get_window_extent(renderer).padded(3) for t in _frame_texts(ax))])
-    x0, x1 = max(0, int(np.floor(box.x0))), min(width, int(np.ceil(box.x1)))
-    y0, y1 = max(0, int(np.floor(box.y0))), min(height, int(np.ceil(box.y1)))
-    return slice(height - y1, height - y0), slice(x0, x1)
+    return _pixels(box.extents, size)
+
+
+def _pixels(extents, size: tuple[int, int], pad: int = 0) -> tuple[slice, slice]:
+    """The rows and columns of the frame (rows from the top) that hold ``extents`` (x0, y0, x1, y1
+    in pixels from the bottom left), ``pad`` pixels more on each side, within the frame."""
+    (width, height), (x0, y0, x1, y1) = size, extents
+    return (slice(max(0, height - int(np.ceil(y1)) - pad), min(height, height - int(np.floor(y0)) + pad)),
+            slice(max(0, int(np.floor(x0)) - pad), min(width, int(np.ceil(x1)) + pad)))
 
 
 def _meet(a: tuple[slice, slice], b: tuple[slice, slice]) -> bool:
@@ -710,9 +714,7 @@ class Scene:
             if all(ax.bbox.y0 > top + 3 for ax in self.axes.values()):  # below every panel: the caption alone
                 self._caption_strip = (slice(max(0, height - int(np.ceil(top)) - 3), height), slice(0, width))
         pad = 3  # antialiasing at a clipped edge stays within a pixel of it
-        return [(slice(max(0, height - int(np.ceil(y1)) - pad), min(height, height - int(np.floor(y0)) + pad)),
-                 slice(max(0, int(np.floor(x0)) - pad), min(width, int(np.ceil(x1)) + pad)))
-                for x0, y0, x1, y1 in boxes]
+        return [_pixels(box, self.size, pad) for box in boxes]
 
     # --- drawing ------------------------------------------------------------------------------
 
