@@ -171,6 +171,40 @@ def explore_timings() -> dict[str, list[float]] | None:
     return out
 
 
+def scene_timings(repeat: int = 7) -> dict[str, tuple[float, float]]:
+    """Milliseconds, median of ``repeat``: a render's scene (1280x720, the default options at
+    λ = 0.4, 0.5, ...) built new, against the same scene restaged on one built before, as the
+    explorer does: what a batch of renders of one layout would save by keeping a scene."""
+    from regviz_anim.numerics import simulate
+    from regviz_anim.options import render_config
+    from regviz_anim.scene import Scene
+    from regviz_anim.scenedata import scene_data
+
+    def data(lam: float, features: int):
+        scenario, settings = render_config({"lam": lam, "features": features})
+        sim = simulate(scenario)
+        return scene_data(sim, settings.frame_count(sim.ticks - 1), settings.timing, settings.lang,
+                          settings.caption), settings
+
+    out = {}
+    for weights, features in (("one weight", 1), ("two weights", 2)):
+        first, settings = data(0.3, features)
+        options = dict(size=settings.even_size, theme=settings.theme, panels=settings.panels)
+        kept = Scene(first, **options, counter_cells=False)
+        new, restaged = [], []
+        for i in range(repeat):
+            shown, _ = data(0.4 + 0.1 * i, features)
+            start = time.perf_counter()
+            Scene(shown, **options, counter_cells=False)
+            new.append(1000 * (time.perf_counter() - start))
+            start = time.perf_counter()
+            if not kept.restage(shown, theme=settings.theme, panels=settings.panels):
+                raise RuntimeError("the scene was not restaged")
+            restaged.append(1000 * (time.perf_counter() - start))
+        out[weights] = statistics.median(new), statistics.median(restaged)
+    return out
+
+
 def many_weights_timings(repeat: int = 7) -> dict[str, float]:
     """Milliseconds, median of ``repeat``: the exact λ path of 100 weights (200 λs, L1), and
     gradient descent on 50 weights for 10,000 steps and three runs (L1, L2, elastic net)."""
@@ -267,6 +301,11 @@ def main() -> None:
     for what, ms in many_weights_timings().items():
         print(f"{what}: median {ms:.0f} ms of 7")
     print("(goals: the exact path under 50 ms; the simulation under 1 s)")
+    print()
+    for weights, (new, restaged) in scene_timings().items():
+        print(f"a render's scene at 1280x720, {weights}: new {new:.0f} ms, restaged {restaged:.0f} ms, medians of 7 "
+              f"(the saving, {new - restaged:.0f} ms, is {(new - restaged) / 10 / rows['regviz', 'gif']['wall']:.1f}% "
+              "of a default GIF render)")
     print()
     timings = explore_timings()
     if timings is None:
