@@ -398,6 +398,7 @@ class Scene:
         for ax in self.axes.values():
             self._style(ax)
         self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in self.panels]
+        self.growing = self.style.growing
         self._titles = {name: ax.get_title() for name, ax in self.axes.items()}  # as the panels put them
         self._header()
         self._wrap_header()
@@ -416,6 +417,9 @@ class Scene:
         self._counter = None
         self.background = np.asarray(self.canvas.buffer_rgba()).copy()  # RGBA, without the moving artists
         self.changing = self._changing()
+        # What the growing artists have drawn on the background, as of step _grown_at, in their panels' boxes
+        self._grown_at, self._running = None, self.background.copy() if self.growing else None
+        self._growing_boxes = [_pixels(artist.axes.bbox.extents, self.size, 3) for artist, _, _ in self.growing]
 
     def _style(self, ax) -> None:
         c = self.colors
@@ -592,7 +596,7 @@ class Scene:
             lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
             boxes = bars.get(ax, []) + [_bar_box(a) for a in self.moving if a.axes is ax
                                         and hasattr(a, "get_height") and a.get_height() != 0.0]
-            if legend is None or not (lines or boxes):
+            if legend is None or not (lines or boxes or any(a.axes is ax for a, _, _ in self.growing)):
                 continue
             points = []
             for line in lines:
@@ -612,6 +616,8 @@ class Scene:
                                             [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]]).repeat(20, axis=0))
             for xy in marks.get(ax, []):
                 points.append(xy.repeat(40, axis=0))  # a marker where it stands counts as much as a stretch of path
+            for dots in (a for a in self.moving if a.axes is ax and hasattr(a, "get_offsets")):
+                points.append(ax.transData.transform(np.asarray(dots.get_offsets(), float)))  # a dot is a point
             points = np.concatenate(points) if points else np.empty((0, 2))
             reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 
@@ -727,6 +733,8 @@ class Scene:
         k = int(self.data.frame_steps[i])
         for update in self._updates:
             update(k)
+        for _, count, show in self.growing:
+            show(0, count(k))
         self.step_text.set_text(self._step_label(k))
         if self._captions is not None:
             self.caption.set_text(self._captions[i])
@@ -736,22 +744,31 @@ class Scene:
         """Draw frame ``i`` and return the canvas's own (height, width, 4) RGBA buffer: no copy, and
         valid only until the next draw. The encoders take it as it is."""
         self.update(i)
+        k = int(self.data.frame_steps[i])
         buffer = np.asarray(self.canvas.buffer_rgba())
-        if self.changing is None:
-            self.canvas.restore_region(self._background)
-        else:  # nothing is drawn outside these, so only these need the background back
-            for where in self.changing:
-                buffer[where] = self.background[where]
+        since = self._grown_at if self._grown_at is not None and self._grown_at <= k else None
+        source = self.background if since is None else self._running  # with what the growing drew by then
+        for where in [(slice(None), slice(None))] if self.changing is None else self.changing:
+            buffer[where] = source[where]  # nothing is drawn outside these, so only these need it back
+        renderer = self.canvas.get_renderer()  # what Figure.draw_artist asks for, once a frame
+        if self.growing:  # first, under every other moving artist: only their items since, where they can
+            for artist, count, show in self.growing:
+                if since is not None:
+                    show(count(since), count(k))
+                artist.draw(renderer)
+            for where in self._growing_boxes:
+                self._running[where] = buffer[where]
+            self._grown_at = k
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
-        renderer = self.canvas.get_renderer()  # what Figure.draw_artist asks for, once a frame
         # A revealing caption's strip, once drawn for a text, is pasted for it again: it holds nothing else
         strip = self._caption_strip
         cached = None if strip is None else self._caption_cells.get(self._captions[i])
         if cached is not None:
             buffer[strip] = cached
         for artist in self.moving:
-            if artist is self.step_text and self._counter is not None or artist is self.caption and cached is not None:
+            if artist is self.step_text and self._counter is not None or artist is self.caption and cached is not None \
+                    or any(artist is grown for grown, _, _ in self.growing):
                 continue
             artist.draw(renderer)
         if strip is not None and cached is None:

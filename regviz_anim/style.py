@@ -59,6 +59,7 @@ class Style:
         self.markers: dict[str, object] = {}  # each run's current-position marker, by label
         self.bold = "bold"
         self.fitters: list = []  # what a panel adjusts once the layout has sized it (see after_layout)
+        self.growing: list = []  # (artist, count, show) of what only ever gains items (see growing_items)
 
     def after_layout(self, fit) -> None:
         """Call ``fit(renderer)`` once the layout has set every panel's size (in pixels), before the
@@ -69,6 +70,16 @@ class Style:
         """Register a moving artist: drawn by blitting each frame, not in the background."""
         artist.set_animated(True)
         self._moving.append(artist)
+        return artist
+
+    def growing_items(self, artist, count, show):
+        """Register a moving artist that only gains items, always in one order: at step k it
+        shows the first ``count(k)``, and ``show(lo, hi)`` makes it draw items lo..hi-1 alone. The
+        scene then draws a frame after an earlier one by drawing only the items since onto the
+        earlier frame's (each item is blended onto what is under it, one after another, so that
+        is what drawing them all gives), and it draws these before every other moving artist."""
+        self.animated(artist)
+        self.growing.append((artist, count, show))
         return artist
 
     def variant(self, run: Run) -> int:

@@ -108,3 +108,26 @@ def test_bad_values_are_exit_2(tmp_path, cli, argv, fragment):
     status, out, err = cli("render", *argv, "-o", str(tmp_path / "x.gif"), *SMALL)
     assert status == 2 and out == "" and fragment in err and err.count("\n") == 1, err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme):
+    """The clouds grow: a frame after an earlier one draws only the trials' dots since, onto
+    what was drawn by then (Style.growing_items), and is the same, byte for byte, as the frame drawn
+    with every dot on the background (here: frames in the opposite order, each drawn alone)."""
+    from regviz_anim.scene import Scene
+    from regviz_anim.scenedata import scene_data
+
+    sim = ra.simulate(preset="how-often", trials=60)
+    data = scene_data(sim, 20)
+    on, alone = (Scene(data, size=(480, 270), theme=theme) for _ in range(2))
+    (cloud, count, _), = on.growing
+    forward = []
+    for i in range(20):
+        forward.append(on.draw(i).copy())
+        k = int(data.frame_steps[i])
+        new = count(k) - (count(int(data.frame_steps[i - 1])) if i else 0)
+        assert len(cloud.get_offsets()) == (new if i else count(k))  # only the dots since were drawn
+    assert count(int(data.frame_steps[-1])) == 2 * 60
+    for i in reversed(range(20)):
+        assert np.array_equal(alone.draw(i), forward[i]), i

@@ -2,7 +2,7 @@
 each scaled by its own unpenalised (least-squares) solution's norm so that problems of different
 sizes share one picture; the axes drawn bold. L1's dots gather on the axes, L2's do not. The
 newest trial's penalty balls through its minimisers, and the loss contour that touches each,
-are drawn faintly."""
+are drawn faintly, over the clouds, which grow frame by frame (Style.growing_items)."""
 import numpy as np
 
 from .plane import ball, contours
@@ -34,13 +34,24 @@ def draw(ax, d, style):
         faint.append((run, style.animated(ax.plot([], [], color=style.color(run), lw=1.4, alpha=0.45)[0]),
                       style.animated(ax.plot([], [], color=style.color(run), lw=1.0, alpha=0.45,
                                              ls=(0, (3, 2)))[0])))
-    clouds = []
-    for run in d.runs:
-        scaled = run.w / d.trial_scale[:, None]
-        cloud = style.animated(ax.plot([], [], ls="none", marker="o", ms=4.5, alpha=0.55, color=style.color(run),
-                                       mew=0, label=run.label, zorder=3)[0])
-        clouds.append((scaled, cloud, style.dot(ax, run, ms=11, marker=True, zorder=6)))
-    style.legend(ax, loc="upper right", moving=[cloud for _, cloud, _ in clouds], zorder=5)
+    # The clouds, as one collection of dots trial by trial, run by run: each trial's dots land on
+    # those before, so a frame is the one before with the newest dots drawn on (Style.growing_items)
+    runs = len(d.runs)
+    scaled = np.stack([run.w / d.trial_scale[:, None] for run in d.runs], axis=1).reshape(-1, 2)
+    cloud = ax.scatter(scaled[:, 0], scaled[:, 1], s=4.5 ** 2, alpha=0.55, linewidths=0, zorder=3,
+                       c=[style.color(run) for run in d.runs] * len(d.trial_scale))
+    colors = cloud.get_facecolors().copy()
+
+    def show(lo: int, hi: int) -> None:
+        cloud.set_offsets(scaled[lo:hi])
+        cloud.set_facecolors(colors[lo:hi])
+
+    style.growing_items(cloud, lambda k: runs * (k + 1), show)
+    keys = [ax.plot([], [], ls="none", marker="o", ms=4.5, alpha=0.55, color=style.color(run), mew=0,
+                    label=run.label)[0] for run in d.runs]  # the legend's keys: not drawn
+    newest = [(run.w / d.trial_scale[:, None], style.dot(ax, run, ms=11, marker=True, zorder=6))
+              for run in d.runs]
+    style.legend(ax, loc="upper right", handles=keys, zorder=5)
 
     def update(k: int) -> None:
         data, scale = d.problems[k], d.trial_scale[k]
@@ -58,7 +69,6 @@ def draw(ax, d, style):
                 contour.set_data(*(curves[0] / scale).T)
             else:
                 contour.set_data([], [])
-        for scaled, cloud, newest in clouds:
-            cloud.set_data(scaled[: k + 1, 0], scaled[: k + 1, 1])
-            newest.set_data([scaled[k, 0]], [scaled[k, 1]])
+        for at, dot in newest:
+            dot.set_data([at[k, 0]], [at[k, 1]])
     return update
