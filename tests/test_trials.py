@@ -110,15 +110,15 @@ def test_bad_values_are_exit_2(tmp_path, cli, argv, fragment):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme):
+@pytest.mark.parametrize("theme, reg", [("light", "l1,l2"), ("dark", "l1,l2"), ("light", "l1")])
+def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme, reg):
     """The clouds grow: a frame after an earlier one draws only the trials' dots since, onto
     what was drawn by then (Style.growing_items), and is the same, byte for byte, as the frame drawn
     with every dot on the background (here: frames in the opposite order, each drawn alone)."""
     from regviz_anim.scene import Scene
     from regviz_anim.scenedata import scene_data
 
-    sim = ra.simulate(preset="how-often", trials=60)
+    sim = ra.simulate(preset="how-often", trials=60, reg=reg)  # one run: a frame may add one dot
     data = scene_data(sim, 20)
     on, alone = (Scene(data, size=(480, 270), theme=theme) for _ in range(2))
     (cloud, count, _), = on.growing
@@ -128,6 +128,16 @@ def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme):
         k = int(data.frame_steps[i])
         new = count(k) - (count(int(data.frame_steps[i - 1])) if i else 0)
         assert len(cloud.get_offsets()) == (new if i else count(k))  # only the dots since were drawn
-    assert count(int(data.frame_steps[-1])) == 2 * 60
+    assert count(int(data.frame_steps[-1])) == len(sim.runs) * 60
     for i in reversed(range(20)):
         assert np.array_equal(alone.draw(i), forward[i]), i
+
+
+def test_a_render_is_the_same_drawn_here_or_by_drawing_processes(tmp_path, cli):
+    """Drawing processes start their runs of frames from the background: the clouds they draw
+    there are those drawn here, frame after frame (one run: frames that add one dot)."""
+    argv = ["render", "--animate", "trials", "--features", "2", "--reg", "l1", "--trials", "60", "--frames", "60",
+            *SMALL]
+    for workers in (0, 2):
+        assert cli(*argv, "--workers", str(workers), "-o", str(tmp_path / f"w{workers}.gif"))[0] == 0
+    assert (tmp_path / "w0.gif").read_bytes() == (tmp_path / "w2.gif").read_bytes()

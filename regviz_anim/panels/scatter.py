@@ -38,7 +38,9 @@ def draw(ax, d, style):
     # those before, so a frame is the one before with the newest dots drawn on (Style.growing_items)
     runs = len(d.runs)
     scaled = np.stack([run.w / d.trial_scale[:, None] for run in d.runs], axis=1).reshape(-1, 2)
-    cloud = ax.scatter(scaled[:, 0], scaled[:, 1], s=4.5 ** 2, alpha=0.55, linewidths=0, zorder=3,
+    # linewidths, two of them: a collection of one dot (one colour, one width) would be drawn as a
+    # marker, at a whole pixel, and a dot must look the same drawn alone as among others
+    cloud = ax.scatter(scaled[:, 0], scaled[:, 1], s=4.5 ** 2, alpha=0.55, linewidths=[0.0, 0.0], zorder=3,
                        c=[style.color(run) for run in d.runs] * len(d.trial_scale))
     colors = cloud.get_facecolors().copy()
 
