@@ -420,6 +420,9 @@ class Scene:
         # What the growing artists have drawn on the background, as of step _grown_at, in their panels' boxes
         self._grown_at, self._running = None, self.background.copy() if self.growing else None
         self._growing_boxes = [_pixels(artist.axes.bbox.extents, self.size, 3) for artist, _, _ in self.growing]
+        self._growth: dict[int, list] = {}  # some steps' _running boxes, to draw an earlier frame from
+        last = int(data.frame_steps[-1]) if len(data.frame_steps) else 0
+        self._growth_every = max(256, sum(count(last) for _, count, _ in self.growing) // 8)  # items apart
 
     def _style(self, ax) -> None:
         c = self.colors
@@ -746,19 +749,13 @@ class Scene:
         self.update(i)
         k = int(self.data.frame_steps[i])
         buffer = np.asarray(self.canvas.buffer_rgba())
-        since = self._grown_at if self._grown_at is not None and self._grown_at <= k else None
+        since = self._grown_since(k)
         source = self.background if since is None else self._running  # with what the growing drew by then
         for where in [(slice(None), slice(None))] if self.changing is None else self.changing:
             buffer[where] = source[where]  # nothing is drawn outside these, so only these need it back
         renderer = self.canvas.get_renderer()  # what Figure.draw_artist asks for, once a frame
-        if self.growing:  # first, under every other moving artist: only their items since, where they can
-            for artist, count, show in self.growing:
-                if since is not None:
-                    show(count(since), count(k))
-                artist.draw(renderer)
-            for where in self._growing_boxes:
-                self._running[where] = buffer[where]
-            self._grown_at = k
+        if self.growing:
+            self._grow(k, since, buffer, renderer)
         if self._counter is not None:
             self._counter.paste(buffer, self._labels[i])
         # A revealing caption's strip, once drawn for a text, is pasted for it again: it holds nothing else
@@ -774,6 +771,34 @@ class Scene:
         if strip is not None and cached is None:
             self._caption_cells[self._captions[i]] = buffer[strip].copy()
         return buffer
+
+    def _grown_since(self, k: int) -> int | None:
+        """The step whose growing items ``_running`` holds, at or before step ``k``: the frame drawn
+        last, or else the latest kept step before ``k`` (put back into ``_running``); None: none."""
+        if self._grown_at is not None and self._grown_at <= k:
+            return self._grown_at
+        earlier = [step for step in self._growth if step <= k]
+        if not earlier:
+            return None
+        for where, pixels in zip(self._growing_boxes, self._growth[max(earlier)]):
+            self._running[where] = pixels
+        return max(earlier)
+
+    def _grow(self, k: int, since: int | None, buffer: np.ndarray, renderer) -> None:
+        """Draw the growing artists at step ``k``, under every other moving artist: their items
+        after step ``since`` onto what they drew by then, or all of them. Keep what they drew, and
+        some steps' of it (every ``_growth_every`` items or so), for a frame drawn after an earlier."""
+        for artist, count, show in self.growing:
+            if since is not None:
+                show(count(since), count(k))
+            artist.draw(renderer)
+        for where in self._growing_boxes:
+            self._running[where] = buffer[where]
+        self._grown_at = k
+        items = sum(count(k) for _, count, _ in self.growing)
+        below = max([step for step in self._growth if step <= k], default=None)
+        if items - (0 if below is None else sum(count(below) for _, count, _ in self.growing)) >= self._growth_every:
+            self._growth[k] = [buffer[where].copy() for where in self._growing_boxes]
 
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as a new (height, width, 3) RGB array."""

@@ -118,19 +118,25 @@ def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme, reg):
     from regviz_anim.scene import Scene
     from regviz_anim.scenedata import scene_data
 
-    sim = ra.simulate(preset="how-often", trials=60, reg=reg)  # one run: a frame may add one dot
-    data = scene_data(sim, 20)
+    sim = ra.simulate(preset="how-often", trials=300, reg=reg)  # one run: a frame may add one dot
+    data = scene_data(sim, 40 if reg == "l1" else 20)
+    n = len(data.frame_steps)
     on, alone = (Scene(data, size=(480, 270), theme=theme) for _ in range(2))
     (cloud, count, _), = on.growing
     forward = []
-    for i in range(20):
+    for i in range(n):
         forward.append(on.draw(i).copy())
         k = int(data.frame_steps[i])
         new = count(k) - (count(int(data.frame_steps[i - 1])) if i else 0)
         assert len(cloud.get_offsets()) == (new if i else count(k))  # only the dots since were drawn
-    assert count(int(data.frame_steps[-1])) == len(sim.runs) * 60
-    for i in reversed(range(20)):
+    assert count(int(data.frame_steps[-1])) == len(sim.runs) * 300
+    for i in reversed(range(n)):
         assert np.array_equal(alone.draw(i), forward[i]), i
+    assert on._growth  # some steps' clouds were kept: going back starts from the latest before
+    for i in reversed(range(n)):
+        assert np.array_equal(on.draw(i), forward[i]), i
+        k = int(data.frame_steps[i])
+        assert len(cloud.get_offsets()) < count(k) or k < min(on._growth)  # from a kept step, not all
 
 
 def test_a_render_is_the_same_drawn_here_or_by_drawing_processes(tmp_path, cli):
