@@ -419,6 +419,8 @@ class Scene:
         self.changing = self._changing()
         # What the growing artists have drawn on the background, as of step _grown_at, in their panels' boxes
         self._grown_at, self._running = None, self.background.copy() if self.growing else None
+        if len({id(artist.axes) for artist, _, _ in self.growing}) < len(self.growing):
+            raise ValueError("one growing artist a panel: two would blend their new items in another order")
         self._growing_boxes = [_pixels(artist.axes.bbox.extents, self.size, 3) for artist, _, _ in self.growing]
         self._growth: dict[int, list] = {}  # some steps' _running boxes, to draw an earlier frame from
         last = int(data.frame_steps[-1]) if len(data.frame_steps) else 0
@@ -773,31 +775,36 @@ class Scene:
         return buffer
 
     def _grown_since(self, k: int) -> int | None:
-        """The step whose growing items ``_running`` holds, at or before step ``k``: the frame drawn
-        last, or else the latest kept step before ``k`` (put back into ``_running``); None: none."""
-        if self._grown_at is not None and self._grown_at <= k:
-            return self._grown_at
-        earlier = [step for step in self._growth if step <= k]
-        if not earlier:
-            return None
-        for where, pixels in zip(self._growing_boxes, self._growth[max(earlier)]):
+        """The step whose growing items ``_running`` holds, at or before step ``k``: the nearer of
+        the frame drawn last and the latest kept step (then put back into ``_running``); None: none."""
+        last = self._grown_at if self._grown_at is not None and self._grown_at <= k else None
+        kept = max((step for step in self._growth if step <= k), default=None)
+        if kept is None or last is not None and last >= kept:
+            return last
+        self._grown_at = None  # until _running holds the kept step whole
+        for where, pixels in zip(self._growing_boxes, self._growth[kept]):
             self._running[where] = pixels
-        return max(earlier)
+        self._grown_at = kept
+        return kept
 
     def _grow(self, k: int, since: int | None, buffer: np.ndarray, renderer) -> None:
         """Draw the growing artists at step ``k``, under every other moving artist: their items
         after step ``since`` onto what they drew by then, or all of them. Keep what they drew, and
-        some steps' of it (every ``_growth_every`` items or so), for a frame drawn after an earlier."""
+        some steps' of it (``_growth_every`` items apart or more), for a frame drawn after an earlier."""
         for artist, count, show in self.growing:
             if since is not None:
                 show(count(since), count(k))
             artist.draw(renderer)
+        self._grown_at = None  # until _running holds step k whole
         for where in self._growing_boxes:
             self._running[where] = buffer[where]
         self._grown_at = k
-        items = sum(count(k) for _, count, _ in self.growing)
-        below = max([step for step in self._growth if step <= k], default=None)
-        if items - (0 if below is None else sum(count(below) for _, count, _ in self.growing)) >= self._growth_every:
+
+        def items(step: int) -> int:
+            return sum(count(step) for _, count, _ in self.growing)
+
+        if all(abs(items(step) - items(k)) >= self._growth_every for step in self._growth) \
+                and items(k) >= self._growth_every:
             self._growth[k] = [buffer[where].copy() for where in self._growing_boxes]
 
     def frame(self, i: int) -> np.ndarray:

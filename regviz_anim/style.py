@@ -77,7 +77,8 @@ class Style:
         shows the first ``count(k)``, and ``show(lo, hi)`` makes it draw items lo..hi-1 alone. The
         scene then draws a frame after an earlier one by drawing only the items since onto the
         earlier frame's (each item is blended onto what is under it, one after another, so that
-        is what drawing them all gives), and it draws these before every other moving artist."""
+        is what drawing them all gives), and it draws these before every other moving artist. One
+        a panel: two would blend one's new items over the other's earlier ones."""
         self.animated(artist)
         self.growing.append((artist, count, show))
         return artist

@@ -132,6 +132,10 @@ def test_a_frame_drawn_on_the_one_before_is_the_frame_drawn_alone(theme, reg):
     assert count(int(data.frame_steps[-1])) == len(sim.runs) * 300
     for i in reversed(range(n)):
         assert np.array_equal(alone.draw(i), forward[i]), i
+    every = on._growth_every
+    for scene in (on, alone):  # kept steps lie that many items apart, however the frames were drawn
+        kept = sorted(count(step) for step in scene._growth)
+        assert all(b - a >= every for a, b in zip(kept, kept[1:])) and len(kept) <= count(k) // every
     assert on._growth  # some steps' clouds were kept: going back starts from the latest before
     for i in reversed(range(n)):
         assert np.array_equal(on.draw(i), forward[i]), i
@@ -147,3 +151,26 @@ def test_a_render_is_the_same_drawn_here_or_by_drawing_processes(tmp_path, cli):
     for workers in (0, 2):
         assert cli(*argv, "--workers", str(workers), "-o", str(tmp_path / f"w{workers}.gif"))[0] == 0
     assert (tmp_path / "w0.gif").read_bytes() == (tmp_path / "w2.gif").read_bytes()
+
+
+def test_a_frame_stopped_while_drawn_leaves_the_next_frames_right(monkeypatch):
+    """Ctrl-C in the middle of a frame (the explorer's kernel interrupted) after going back to a
+    kept step: the frames after it are still those drawn alone."""
+    from regviz_anim.scene import Scene
+    from regviz_anim.scenedata import scene_data
+
+    data = scene_data(ra.simulate(preset="how-often", trials=400), 40)
+    on, fresh = (Scene(data, size=(480, 270)) for _ in range(2))
+    for i in range(40):
+        on.draw(i)
+    (cloud, _, _), = on.growing
+
+    def stopped(renderer):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cloud, "draw", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        on.draw(30)  # its kept step was put back, and then the dots since it were not drawn
+    monkeypatch.undo()
+    for i in (39, 31, 12, 35):
+        assert np.array_equal(on.draw(i), fresh.draw(i)), i
