@@ -419,8 +419,6 @@ class Scene:
         self.changing = self._changing()
         # What the growing artists have drawn on the background, as of step _grown_at, in their panels' boxes
         self._grown_at, self._running = None, self.background.copy() if self.growing else None
-        if len({id(artist.axes) for artist, _, _ in self.growing}) < len(self.growing):
-            raise ValueError("one growing artist a panel: two would blend their new items in another order")
         self._growing_boxes = [_pixels(artist.axes.bbox.extents, self.size, 3) for artist, _, _ in self.growing]
         self._growth: dict[int, list] = {}  # some steps' _running boxes, to draw an earlier frame from
         last = int(data.frame_steps[-1]) if len(data.frame_steps) else 0
@@ -601,7 +599,8 @@ class Scene:
             lines = [a for a in self.moving if a.axes is ax and hasattr(a, "get_xydata")]
             boxes = bars.get(ax, []) + [_bar_box(a) for a in self.moving if a.axes is ax
                                         and hasattr(a, "get_height") and a.get_height() != 0.0]
-            if legend is None or not (lines or boxes or any(a.axes is ax for a, _, _ in self.growing)):
+            dots = [a for a, _, _ in self.growing if a.axes is ax]
+            if legend is None or not (lines or boxes or dots):
                 continue
             points = []
             for line in lines:
@@ -621,8 +620,8 @@ class Scene:
                                             [(box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2]]).repeat(20, axis=0))
             for xy in marks.get(ax, []):
                 points.append(xy.repeat(40, axis=0))  # a marker where it stands counts as much as a stretch of path
-            for dots in (a for a in self.moving if a.axes is ax and hasattr(a, "get_offsets")):
-                points.append(ax.transData.transform(np.asarray(dots.get_offsets(), float)))  # a dot is a point
+            for grown in dots:
+                points.append(ax.transData.transform(np.asarray(grown.get_offsets(), float)))  # a dot is a point
             points = np.concatenate(points) if points else np.empty((0, 2))
             reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 

@@ -79,6 +79,8 @@ class Style:
         earlier frame's (each item is blended onto what is under it, one after another, so that
         is what drawing them all gives), and it draws these before every other moving artist. One
         a panel: two would blend one's new items over the other's earlier ones."""
+        if any(grown.axes is artist.axes for grown, _, _ in self.growing):
+            raise ValueError("one growing artist a panel: two would blend their new items in another order")
         self.animated(artist)
         self.growing.append((artist, count, show))
         return artist

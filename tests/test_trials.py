@@ -174,3 +174,15 @@ def test_a_frame_stopped_while_drawn_leaves_the_next_frames_right(monkeypatch):
     monkeypatch.undo()
     for i in (39, 31, 12, 35):
         assert np.array_equal(on.draw(i), fresh.draw(i)), i
+
+
+def test_a_panel_registers_one_growing_artist():
+    from matplotlib.figure import Figure
+
+    from regviz_anim.style import Style
+
+    style, ax = Style("light", (), (), []), Figure().add_subplot()
+    style.growing_items(ax.scatter([0.0], [0.0]), lambda k: k + 1, lambda lo, hi: None)
+    with pytest.raises(ValueError, match="one growing artist a panel"):
+        style.growing_items(ax.scatter([1.0], [1.0]), lambda k: k + 1, lambda lo, hi: None)
+    assert len(style.growing) == 1

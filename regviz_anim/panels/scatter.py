@@ -37,7 +37,8 @@ def draw(ax, d, style):
     # The clouds, as one collection of dots trial by trial, run by run: each trial's dots land on
     # those before, so a frame is the one before with the newest dots drawn on (Style.growing_items)
     runs = len(d.runs)
-    scaled = np.stack([run.w / d.trial_scale[:, None] for run in d.runs], axis=1).reshape(-1, 2)
+    per_run = [run.w / d.trial_scale[:, None] for run in d.runs]
+    scaled = np.stack(per_run, axis=1).reshape(-1, 2)
     # linewidths, two of them: a collection of one dot (one colour, one width) would be drawn as a
     # marker, at a whole pixel, and a dot must look the same drawn alone as among others
     cloud = ax.scatter(scaled[:, 0], scaled[:, 1], s=4.5 ** 2, alpha=0.55, linewidths=[0.0, 0.0], zorder=3,
@@ -51,12 +52,12 @@ def draw(ax, d, style):
     style.growing_items(cloud, lambda k: runs * (k + 1), show)
     keys = [ax.plot([], [], ls="none", marker="o", ms=4.5, alpha=0.55, color=style.color(run), mew=0,
                     label=run.label)[0] for run in d.runs]  # the legend's keys: not drawn
-    newest = [(run.w / d.trial_scale[:, None], style.dot(ax, run, ms=11, marker=True, zorder=6))
-              for run in d.runs]
+    newest = [(at, style.dot(ax, run, ms=11, marker=True, zorder=6)) for run, at in zip(d.runs, per_run)]
     style.legend(ax, loc="upper right", handles=keys, zorder=5)
 
     def update(k: int) -> None:
         data, scale = d.problems[k], d.trial_scale[k]
+        least = np.linalg.lstsq(data.A, data.b, rcond=None)[0]
         for run, edge, contour in faint:
             w = run.w[k]
             level = float(run.penalty(w[None])[0])
@@ -64,7 +65,6 @@ def draw(ax, d, style):
                 edge.set_data(*(ball(run.penalty.l1, run.penalty.l2, level) / scale).T)
             else:
                 edge.set_data([], [])
-            least = np.linalg.lstsq(data.A, data.b, rcond=None)[0]
             excess = float(data.data_loss(w) - data.data_loss(least))
             curves = contours(data, least, [excess]) if excess > 0.0 else None
             if curves is not None:
