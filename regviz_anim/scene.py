@@ -8,11 +8,13 @@ No pyplot: the figure has its own Agg canvas.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 
 import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.markers import MarkerStyle
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
@@ -209,6 +211,33 @@ def _reuse_ticks(axis, spare: list) -> None:
     axis._get_tick = get_tick
 
 
+_NO_MARKER = MarkerStyle.__new__(MarkerStyle)  # a marker style with nothing in it, copied in no time
+
+
+def _copy_ticks_cheaply(axis) -> None:
+    """Let ``axis`` copy its first tick's properties onto each tick it adds as matplotlib does
+    (``Axis._copy_tick_props``), but with the tick's lines given the first's marker styles
+    themselves: ``Line2D.update_from`` deep-copies a line's marker style, three a tick, and that
+    was most of what adding a tick cost. A marker style is not changed in place (a line given
+    another marker gets a new one), so sharing one is copying it."""
+    copy = type(axis)._copy_tick_props
+
+    def copy_props(src, dest):
+        if src is None or dest is None:
+            return copy(axis, src, dest)
+        lines = [(getattr(src, name), getattr(dest, name)) for name in ("tick1line", "tick2line", "gridline")]
+        markers = [line._marker for line, _ in lines]
+        for line, _ in lines:
+            line._marker = _NO_MARKER
+        try:
+            copy(axis, src, dest)
+        finally:
+            for (line, other), marker in zip(lines, markers):
+                line._marker = other._marker = marker
+
+    axis._copy_tick_props = copy_props
+
+
 def _place_spines(ax) -> None:
     """Give ``ax``'s spines, just cleared, the default position ('outward', 0) now, as the first tick
     made after a clear would, but without what matplotlib's ``Spine.set_position`` does then: reset
@@ -338,6 +367,8 @@ class Scene:
         self._lang = data.texts.lang
         self._frames: dict = {}  # by panel: the key, rectangle and pixels of its frame as last drawn (_draw_background)
         self._frames_settings: tuple = ()  # the matplotlib settings they were drawn with
+        self._made: dict = {}  # by panel: matplotlib's settings as it drew, and what it registered (Style.made_since)
+        self._titles: dict = {}  # by panel: its title as it put it, before the layout broke it into lines
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
@@ -348,6 +379,9 @@ class Scene:
             self.canvas = Canvas(self.figure)
             self._mosaic, self._ratios = _layout(panels, width / height)
             self.axes = self.figure.subplot_mosaic(self._mosaic, **self._ratios)
+            for ax in self.axes.values():
+                _copy_ticks_cheaply(ax.xaxis)
+                _copy_ticks_cheaply(ax.yaxis)
             self._stage(data)
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")
@@ -377,17 +411,44 @@ class Scene:
             for text in self.figure.texts[:]:  # the title, the caption and the counter are made again
                 text.remove()
             self.figure._suptitle = self.figure._supxlabel = None
-            for ax in self.axes.values():
-                spare = {axis: axis.__dict__.get("majorTicks", [])[1:] for axis in (ax.xaxis, ax.yaxis)}
-                ax.cla()
-                _place_spines(ax)
-                ax.dataLim.set_points(Bbox.null().get_points())  # as new axes have: no earlier data to scale to
-                for axis, ticks in spare.items():
-                    _reuse_ticks(axis, ticks)
-            self._stage(data)
+            for undo in reversed(self._undo):  # what the layout changed of the panels' artists, as they made it
+                undo()
+            self._stage(data, restaging=True)
         return True
 
-    def _stage(self, data: SceneData) -> None:
+    def _clear(self, ax) -> None:
+        """Clear ``ax`` for a panel to draw on afresh, as new axes are."""
+        spare = {axis: axis.__dict__.get("majorTicks", [])[1:] for axis in (ax.xaxis, ax.yaxis)}
+        ax.cla()
+        _place_spines(ax)
+        ax.dataLim.set_points(Bbox.null().get_points())  # as new axes have: no earlier data to scale to
+        for axis, ticks in spare.items():
+            _reuse_ticks(axis, ticks)
+
+    def _panel(self, name: str, data: SceneData, restaging: bool):
+        """Panel ``name``'s update for ``data``. Restaging, a panel whose update can take the new data
+        on the artists it made (``update.restage``, see ``regviz_anim.panels``) does so: its axes
+        are not cleared, and what it registered with the style then is registered again, in its
+        place in the order. Otherwise its axes are cleared and it draws afresh."""
+        ax = self.axes[name]
+        settings = tuple(matplotlib.rcParams.values())  # what a new artist takes from matplotlib's settings
+        if restaging:
+            kept = getattr(self._updates[self.panels.index(name)], "restage", None)
+            same = self._made[name][0] == settings
+            update = kept(data, self.style) if kept is not None and same else None
+            if update is not None:
+                self.style.register(self._made[name][1])
+                ax.title.set_text(self._titles[name])  # whole: the layout breaks it again where it must
+                return update
+            self._clear(ax)
+        self._style(ax)
+        mark = self.style.mark()
+        update = PANELS[name].draw(ax, data, self.style)
+        self._made[name] = settings, self.style.made_since(mark)
+        self._titles[name] = ax.get_title()  # as the panel put it
+        return update
+
+    def _stage(self, data: SceneData, restaging: bool = False) -> None:
         """Draw ``data``'s panels, title, caption and counter on the axes, lay them out and draw the
         background. Called with the figure's rc settings in force."""
         self.data = data
@@ -395,11 +456,9 @@ class Scene:
         self.style = Style(self.theme, data.runs, data.variants, self.moving)
         self.style.bold = "bold" if len(self.families) == 1 else "normal"  # the language's font may have one weight
         self.markers = self.style.markers
-        for ax in self.axes.values():
-            self._style(ax)
-        self._updates = [PANELS[name].draw(self.axes[name], data, self.style) for name in self.panels]
+        self._undo: list = []  # what the layout changes of the panels' artists, undone by a restage
+        self._updates = [self._panel(name, data, restaging) for name in self.panels]
         self.growing = self.style.growing
-        self._titles = {name: ax.get_title() for name, ax in self.axes.items()}  # as the panels put them
         self._header()
         self._wrap_header()
         self._arrange()
@@ -502,7 +561,10 @@ class Scene:
                 size = axis._get_tick_label_size(axis.axis_name) * (3 if axis is ax.xaxis else 2)
                 axis.get_tick_space = lambda space=int(length * 72 / dpi / size): space
         rooms = {name: _room(ax, renderer, lengths[name]) for name, ax in self.axes.items()}
-        for name, (x0, y0, x1, y1) in place(self._mosaic, rooms, box, **ratios).items():
+        for name, cell in place(self._mosaic, rooms, box, **ratios).items():
+            # to a millionth of a pixel: a text's extent varies in its last bits with where it was
+            # when measured, and a kept panel's texts were elsewhere than new ones (restage)
+            x0, y0, x1, y1 = (round(float(edge), 6) for edge in cell)
             ax = self.axes[name]
             ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
             ax.apply_aspect()  # an equal-aspect panel takes its square in the box now, as drawing would
@@ -553,11 +615,14 @@ class Scene:
             locator = ax.xaxis.get_major_locator()
             if not isinstance(locator, MaxNLocator):  # ticks a panel chose (names, knots, a log scale): its own
                 continue
+            nbins = locator._nbins  # as the panel left it
             for bins in (5, 4, 3):
                 labels = [t.label1 for t in ax.xaxis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
                 boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
                 if all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])):
                     break
+                if bins == 5:
+                    self._undo.append(functools.partial(locator.set_params, nbins=nbins))
                 locator.set_params(nbins=bins)
                 changed = True
         return changed
@@ -572,7 +637,10 @@ class Scene:
                 continue
             room = 0.96 * ax.bbox.width
             points = legend.get_texts()[0].get_fontsize()
+            made = [functools.partial(text.set_fontsize, text.get_fontsize()) for text in legend.get_texts()]
             while legend.get_window_extent(renderer).width > room and points > 8.0:
+                self._undo += made  # the sizes the panel made them at
+                made = []
                 points = max(8.0, 0.9 * points)
                 for text in legend.get_texts():
                     text.set_fontsize(points)
@@ -634,6 +702,7 @@ class Scene:
                             & (points[:, 1] > box.y0) & (points[:, 1] < box.y1)).sum())
 
             own = legend._loc
+            self._undo.append(functools.partial(setattr, legend, "_loc", own))
             best = min([own] + [loc for loc in LEGEND_PLACES if loc != own], key=under)
             legend.set_loc(best)
         self.update(0)

@@ -3,6 +3,8 @@ every panel draws alike (a run's moving dot, a legend in the theme), and a way t
 moving artists. Matplotlib is only touched through the axes a panel is handed."""
 from __future__ import annotations
 
+from typing import Callable, Hashable
+
 import numpy as np
 
 from .numerics import Run
@@ -48,6 +50,24 @@ def held(lo: float, hi: float, least: float = 0.0, *, centred: bool = False) -> 
     return lo, hi
 
 
+def in_place(shape_of: Callable, shape: Hashable, show: Callable) -> Callable:
+    """``show``, with what it returns made able to take other data on the same artists.
+
+    A panel's ``draw`` makes its artists from ``shape`` (``shape_of(data, style)``: everything it
+    reads of the data to make them: the runs' looks, which of them get a curve, texts) and
+    returns ``in_place(shape_of, shape, show)(data)``; ``show(data)`` sets everything on them that
+    follows from the data (their data, the limits) and returns ``update(k)``. Drawn afresh, the
+    panel is made and shown; restaged, it is shown again: one way, so a restaged panel is the panel
+    drawn afresh. ``update.restage(data, style)`` shows ``data`` and returns its update, or
+    returns None and changes nothing where ``shape_of(data, style)`` differs: then the scene
+    clears the axes and draws the panel afresh (``Scene.restage``)."""
+    def staged(data):
+        update = show(data)
+        update.restage = lambda new, style: staged(new) if shape_of(new, style) == shape else None
+        return update
+    return staged
+
+
 class Style:
     """The theme and the runs' colours, for the panels of one scene."""
 
@@ -60,6 +80,30 @@ class Style:
         self.bold = "bold"
         self.fitters: list = []  # what a panel adjusts once the layout has sized it (see after_layout)
         self.growing: list = []  # (artist, count, show) of what only ever gains items (see growing_items)
+
+    def mark(self) -> tuple:
+        """Where the registrations stand, for :meth:`made_since`."""
+        return len(self._moving), len(self.fitters), len(self.growing), dict(self.markers)
+
+    def made_since(self, mark: tuple) -> tuple:
+        """What was registered since ``mark`` (moving and growing artists, fitters, markers), to
+        be registered again with another style by :meth:`register`: a panel's, kept across a
+        restage (``Scene.restage``)."""
+        moving, fitters, growing, markers = mark
+        return (self._moving[moving:], self.fitters[fitters:], self.growing[growing:],
+                {label: dot for label, dot in self.markers.items() if markers.get(label) is not dot})
+
+    def register(self, made: tuple) -> None:
+        moving, fitters, growing, markers = made
+        self._moving.extend(moving)
+        self.fitters.extend(fitters)
+        self.growing.extend(growing)
+        self.markers.update(markers)
+
+    def looks(self, runs) -> tuple:
+        """How ``runs`` are drawn (their labels, colours and line styles): what a panel's artists
+        are made from, for its ``shape`` (``regviz_anim.panels.in_place``)."""
+        return tuple((run.label, self.color(run), repr(self.line(run)["linestyle"])) for run in runs)
 
     def after_layout(self, fit) -> None:
         """Call ``fit(renderer)`` once the layout has set every panel's size (in pixels), before the

@@ -189,8 +189,11 @@ def test_a_small_change_of_lam_keeps_every_panels_frame_and_the_frame_is_renders
     """λ dragged a little: the panels' limits are held, so every panel's frame (grid, ticks,
     labels) is pasted back, not drawn, and the frame is still render's, pixel for pixel."""
     ex = ra.explore(size=(640, 360), lam=0.42, features=features)
+    made = {name: list(ax.get_children()) for name, ax in ex.scene.axes.items()}
     ex.controls["lam"].value = 0.425
     assert ex.restaged == 1 and ex.scene.frames_kept == 4
+    for name, ax in ex.scene.axes.items():  # each panel shows the new runs on the artists it made
+        assert all(a is b for a, b in zip(made[name], ax.get_children(), strict=True)), name
     ex.step.value = ex.step.max // 3
     assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
     ex.controls["lam"].value = 1.5  # far: the limits move, the frames are drawn again

@@ -17,12 +17,18 @@ CLAIMS = [(name, d, kind) for name, panel in PANELS.items() for d in panel.FEATU
           for kind in panel.KINDS]
 
 
-def scene_of(panels: tuple[str, ...], features: int, kind: str, frames: int = 6) -> Scene:
-    options = {"features": features, "animate": kind, "steps": 40, "lam_steps": 40, "panels": ",".join(panels)}
+def data_of(panels: tuple[str, ...], features: int, kind: str, frames: int = 6, **more):
+    options = {"features": features, "animate": kind, "steps": 40, "lam_steps": 40, "panels": ",".join(panels),
+               "trials": 40} | more
     if features == 2:
         options |= {"corr": 0.5, "w_true": (1.2, 0.1), "w0": (0.2, 1.5)}
     scenario, settings = render_config(options)
-    return Scene(scene_data(simulate(scenario), frames, caption="always"), size=(480, 270), panels=settings.panels)
+    return scene_data(simulate(scenario), frames, caption="always"), settings.panels
+
+
+def scene_of(panels: tuple[str, ...], features: int, kind: str, frames: int = 6) -> Scene:
+    data, shown = data_of(panels, features, kind, frames)
+    return Scene(data, size=(480, 270), panels=shown)
 
 
 def test_every_panel_meets_the_contract():
@@ -55,6 +61,42 @@ def test_each_panel_draws_and_moves_in_every_case_it_claims(name, features, kind
     in_counter = (cols >= counter.x0 - 3) & (y >= counter.y0 - 3)
     assert rows.size and (in_panel | in_counter).all()
     assert (in_panel & ~in_counter).any(), "the panel itself moves"
+
+
+@pytest.mark.parametrize("name, features, kind", CLAIMS)
+def test_each_panel_restaged_with_other_runs_draws_what_a_new_scene_draws(name, features, kind):
+    """A parameter change shows the new runs on the same figure (Scene.restage): a panel that
+    takes new data on the artists it made (style.in_place) keeps them where they are the same
+    artists, and every frame is a new scene's for the new data."""
+    first, shown = data_of((name,), features, kind, lam=0.3)
+    scene = Scene(first, size=(480, 270), panels=shown, counter_cells=False)
+    made = list(scene.axes[name].get_children())
+    for lam in (0.32, 1.4):  # a little (the ranges hold), then far
+        later, _ = data_of((name,), features, kind, lam=lam)
+        assert scene.restage(later, panels=shown)
+        panel = PANELS[name]
+        if hasattr(panel, "shape") and panel.shape(later, scene.style) == panel.shape(first, Scene(
+                first, size=(480, 270), panels=shown, counter_cells=False).style):
+            assert all(a is b for a, b in zip(made, scene.axes[name].get_children())), "kept its artists"
+        fresh = Scene(later, size=(480, 270), panels=shown, counter_cells=False)
+        for i in range(scene.frame_count):
+            assert np.array_equal(scene.frame(i), fresh.frame(i)), (lam, i)
+
+
+def test_what_the_layout_changed_of_a_restaged_panel_is_undone():
+    """The layout changes some of what a panel made (fewer ticks on a crowded axis, a legend's
+    type and corner): a panel restaged on the artists it made starts again from them as it
+    made them, so its frames are a new scene's (without that, this change's frames differ)."""
+    def data(lam):
+        scenario, _ = render_config({"steps": 40, "lam": lam, "reg": ("l1", "l2", "elasticnet", "decay")})
+        return scene_data(simulate(scenario), 6, caption="always")
+
+    scene = Scene(data(0.3), size=(400, 400), counter_cells=False)
+    assert scene._undo  # the layout did change something
+    assert scene.restage(data(3.0))
+    fresh = Scene(data(3.0), size=(400, 400), counter_cells=False)
+    for i in range(scene.frame_count):
+        assert np.array_equal(scene.frame(i), fresh.frame(i)), i
 
 
 def test_a_panel_that_does_not_claim_a_case_is_refused():

@@ -11,6 +11,11 @@ handed (it imports numpy only) and meets the :class:`Panel` contract:
   or a λ of the grid). Colours, lines and legends come from the
   :class:`~regviz_anim.style.Style`.
 
+A panel whose artists can show other data (a parameter change in ``explore()``: another λ) makes
+them once and sets what follows from the data apart, through :func:`regviz_anim.style.in_place`: its update then
+has ``restage(data, style)``, which shows the new data on the same artists, or says it cannot
+(None) where the artists it would make differ.
+
 A new view is a new module and one line here; ``tests/test_panels.py`` draws every panel for every
 (number of weights, kind) it claims.
 """

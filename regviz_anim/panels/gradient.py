@@ -7,7 +7,7 @@ few pushes dwarf the rest (a diverging run) is the scale set by the others; a ba
 the panel then stops at its edge with an arrow and its value."""
 import numpy as np
 
-from ..style import held
+from ..style import held, in_place
 
 FEATURES = (1, 2)
 KINDS = ("steps",)
@@ -24,11 +24,44 @@ def reach_of(pushes: np.ndarray) -> float:
     return biggest or 1.0
 
 
+def pairs_of(d) -> list:
+    return [(run, j) for run in d.runs for j in range(d.features)]
+
+
+def places_of(d) -> list:
+    """Each bar: its run, weight, row and pushes, and whether they are the data term's (drawn
+    above the penalty's)."""
+    pairs = pairs_of(d)
+    rows = np.arange(2 * len(pairs))[::-1]
+    return [(run, j, row, values, data) for i, (run, j) in enumerate(pairs)
+            for row, values, data in ((rows[2 * i], run.data_push, True), (rows[2 * i + 1], run.penalty_push, False))]
+
+
+def edge_of(d) -> float:
+    """Where the scale ends: past every push any frame shows, unless a few dwarf the rest."""
+    shown = d.frame_steps
+    pushes = np.concatenate([np.concatenate([r.data_push[np.minimum(shown, len(r.w) - 1)].ravel(),
+                                             r.penalty_push[np.minimum(shown, len(r.w) - 1)].ravel()])
+                             for r in d.runs])
+    return 1.1 * held(0.0, reach_of(pushes))[1]  # it stays put while λ moves a little
+
+
+def cut(d) -> tuple:
+    """Which bars some frame cuts at the edge: those get a mark."""
+    edge, shown = edge_of(d), d.frame_steps
+    return tuple(float(np.nanmax(np.abs(values[np.minimum(shown, len(run.w) - 1), j]), initial=0.0)) > edge
+                 for run, j, _, values, _ in places_of(d))
+
+
+def shape(d, style):
+    return style.looks(d.runs), d.features, cut(d)
+
+
 def draw(ax, d, style):
     c = style.colors
     one = d.features == 1
     ax.set_title(d.texts("push_title" if one else "pushes_title"))
-    pairs = [(run, j) for run in d.runs for j in range(d.features)]
+    pairs = pairs_of(d)
     rows = np.arange(2 * len(pairs))[::-1]
     short = [run.label.split(" · ")[0] for run in d.runs]  # the regularizer, unless that names two runs
     short = short if len(set(short)) == len(short) else [run.label for run in d.runs]
@@ -38,41 +71,39 @@ def draw(ax, d, style):
     if len(pairs) > 4:  # many rows share the height: smaller names, so they do not overlap
         ax.tick_params(axis="y", labelsize=max(6.0, 13.0 * 4 / len(pairs)))
     ax.axvline(0.0, color=c["fg"], lw=1.3)
-    shown = d.frame_steps
-    pushes = np.concatenate([np.concatenate([r.data_push[np.minimum(shown, len(r.w) - 1)].ravel(),
-                                             r.penalty_push[np.minimum(shown, len(r.w) - 1)].ravel()])
-                             for r in d.runs])
-    reach = held(0.0, reach_of(pushes))[1]  # it stays put while λ moves a little
-    edge = 1.1 * reach
-    ax.set_xlim(-edge, edge)
     ax.set_ylim(-0.7, rows[0] + 0.7)
     ax.grid(False, axis="y")
     for row in rows[1:-1:2]:
         ax.axhline(row - 0.5, color=c["grid"], lw=1.0)
     ax.set_xlabel(d.texts("push_axis"))
-    places = [(run, j, row, values, color) for i, (run, j) in enumerate(pairs)
-              for row, values, color in ((rows[2 * i], run.data_push, c["muted"]),
-                                         (rows[2 * i + 1], run.penalty_push, style.color(run)))]
-    made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=[p[4] for p in places])  # one call for all
+    places = places_of(d)
+    colors = [c["muted"] if data else style.color(run) for run, _, _, _, data in places]
+    made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=colors)  # one call for all
     bars = []
-    for (run, j, row, values, color), bar in zip(places, made):
+    for (_, _, row, _, _), color, bar, marked in zip(places, colors, made, cut(d)):
         style.animated(bar)
-        cut = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
-        if float(np.nanmax(np.abs(values[np.minimum(shown, len(run.w) - 1), j]), initial=0.0)) > edge:
-            cut = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
-                                         bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
-        bars.append((run, j, values, bar, cut))
+        mark = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
+        if marked:
+            mark = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
+                                          bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
+        bars.append((bar, mark))
 
-    def update(k: int) -> None:
-        for run, j, values, bar, cut in bars:
-            value = float(values[min(k, len(run.w) - 1), j])
-            bar.set_width(float(np.clip(value, -edge, edge)))
-            if cut is None:
-                continue
-            if abs(value) > edge:
-                number = d.texts.num(value, ".3g").replace("-", "−")
-                cut.set(text=f"{number} ▶" if value > 0 else f"◀ {number}", x=np.sign(value) * 0.96 * edge,
-                        ha="right" if value > 0 else "left")
-            else:
-                cut.set_text("")
-    return update
+    def show(d):
+        edge = edge_of(d)
+        ax.set_xlim(-edge, edge)
+        shown = [(run, j, values, bar, mark) for (run, j, _, values, _), (bar, mark) in zip(places_of(d), bars)]
+
+        def update(k: int) -> None:
+            for run, j, values, bar, mark in shown:
+                value = float(values[min(k, len(run.w) - 1), j])
+                bar.set_width(float(np.clip(value, -edge, edge)))
+                if mark is None:
+                    continue
+                if abs(value) > edge:
+                    number = d.texts.num(value, ".3g").replace("-", "−")
+                    mark.set(text=f"{number} ▶" if value > 0 else f"◀ {number}", x=np.sign(value) * 0.96 * edge,
+                             ha="right" if value > 0 else "left")
+                else:
+                    mark.set_text("")
+        return update
+    return in_place(shape, shape(d, style), show)(d)

@@ -7,7 +7,7 @@ When λ is the clock (mode "lam"), the runs are the exact solutions as λ grows:
 touching contours move with them, and L1's solution slides onto an axis."""
 import numpy as np
 
-from ..style import held
+from ..style import held, in_place
 
 FEATURES = (2,)
 KINDS = ("steps", "lam")
@@ -106,57 +106,70 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     return (lo[0], lo[0] + 2.45 * half), (lo[1], lo[1] + 2.45 * half)
 
 
+def view(d) -> tuple:
+    """The view's limits (x0, x1), (y0, y1) and the data loss's contour levels in it."""
+    (x0, x1), (y0, y1) = limits(d, [edge for _, edge in balls(d).values()])
+    corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])  # a convex loss is highest at one of them
+    low = float(d.data.data_loss(d.least_squares))
+    span = float(d.data.data_loss_surface(corners).max()) - low
+    return (x0, x1), (y0, y1), low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
+
+
+def starts(d) -> list:
+    """Where the runs start, each place once (steps)."""
+    return list({tuple(r.w[0]) for r in d.runs}) if d.kind == "steps" else []
+
+
+def starred(d) -> list[int]:
+    """The runs whose minimiser is starred: one a regularizer (steps)."""
+    regs = {}
+    for i, run in enumerate(d.runs):
+        regs.setdefault(run.reg, i)
+    return list(regs.values()) if d.kind == "steps" else []
+
+
+def shape(d, style):
+    singular = contours(d.data, d.least_squares, [1.0]) is None
+    return (style.looks(d.runs), d.kind, tuple((reg, d.runs.index(run)) for reg, (run, _) in balls(d).items()),
+            object() if singular else None,  # a contour set (A singular) is not moved: the panel is drawn afresh
+            tuple(starred(d)), len(starts(d)))
+
+
 def draw(ax, d, style):
     c = style.colors
     ax.set_title(d.texts("plane_title"))
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    drawn = balls(d)
-    (x0, x1), (y0, y1) = limits(d, [edge for _, edge in drawn.values()])
-    corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])  # a convex loss is highest at one of them
-    low = float(d.data.data_loss(d.least_squares))
-    span = float(d.data.data_loss_surface(corners).max()) - low
-    levels = low + span * np.linspace(0.0, 1.0, 14)[1:] ** 2  # denser near the minimum
-    curves = contours(d.data, d.least_squares, levels - low, 0.5 * (x1 - x0))
-    if curves is None:  # A singular: the contours are parallel lines, traced on a grid
+    singular = contours(d.data, d.least_squares, [1.0]) is None
+    # The loss's contours: one line, the ellipses apart by a NaN each; with A singular, parallel
+    # lines traced on a grid (a contour set, made here and never moved: see shape)
+    contour_line = None
+    if singular:
+        (x0, x1), (y0, y1), levels = view(d)
         w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
                    linewidths=1.0, alpha=0.75, zorder=1)
-    else:  # one line, the ellipses apart by a NaN each
-        joined = np.concatenate([np.vstack([curve, [[np.nan, np.nan]]]) for curve in curves])
-        ax.plot(joined[:, 0], joined[:, 1], color=c["muted"], lw=1.0, alpha=0.75, zorder=1)
+    else:
+        contour_line = ax.plot([], [], color=c["muted"], lw=1.0, alpha=0.75, zorder=1)[0]
     ax.axhline(0.0, color=c["fg"], lw=2.2, zorder=2)
     ax.axvline(0.0, color=c["fg"], lw=2.2, zorder=2)
-    ax.plot(*d.least_squares, marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
-            label=d.texts("least_squares"))
-    moving = []  # mode "lam": (run, shade, edge, contour) moved to each λ's solution
-    for reg, (run, edge) in drawn.items():
+    least = ax.plot([], [], marker="P", ms=13, color=c["fg"], mec=c["bg"], ls="none", zorder=4,
+                    label=d.texts("least_squares"))[0]
+    shown = []  # each ball: (shade, edge, contour), moved to each λ's solution in mode "lam"
+    for reg, (run, _) in balls(d).items():
         colour = style.color(run)
         name = d.texts.get(f"ball_{reg}", f"{run.label} ball")
         ax.plot([], [], color=colour, lw=2.8, label=name)  # the legend's entry
-        if d.kind == "lam":
-            shade = style.animated(fill(ax, edge, color=colour, alpha=0.07, lw=0, zorder=1))
-            line = style.animated(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0])
-            contour = style.animated(ax.plot([], [], color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)[0])
-            moving.append((run, shade, line, contour))
-            continue
-        fill(ax, edge, color=colour, alpha=0.07, lw=0, zorder=1)
-        ax.plot(edge[:, 0], edge[:, 1], color=colour, lw=2.8, zorder=3)
-        ax.plot(*touching(d, run.w_star).T, color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)
-    if d.kind == "steps":
-        starred = set()
-        for run in d.runs:
-            if run.reg not in starred:
-                starred.add(run.reg)
-                ax.plot(*run.w_star, marker="*", ms=22, color=style.color(run), mec=c["bg"], mew=1.5, ls="none",
-                        zorder=6)
-    else:  # the whole path of solutions, faint
-        for run in d.runs:
-            ax.plot(run.w[:, 0], run.w[:, 1], color=style.color(run), lw=2.0, alpha=0.25, zorder=2)
-    for start in {tuple(r.w[0]) for r in d.runs} if d.kind == "steps" else ():
-        ax.plot(*start, marker="o", ms=11, mfc="none", mec=c["fg"], mew=2, ls="none", zorder=4)
-    ax.set_xlim(x0, x1)
-    ax.set_ylim(y0, y1)
+        moves = style.animated if d.kind == "lam" else (lambda artist: artist)
+        shown.append((moves(fill(ax, np.zeros((1, 2)), color=colour, alpha=0.07, lw=0, zorder=1)),
+                      moves(ax.plot([], [], color=colour, lw=2.8, zorder=3)[0]),
+                      moves(ax.plot([], [], color=colour, lw=1.6, ls=(0, (4, 2)), zorder=3)[0])))
+    stars = [(i, ax.plot([], [], marker="*", ms=22, color=style.color(d.runs[i]), mec=c["bg"], mew=1.5, ls="none",
+                         zorder=6)[0]) for i in starred(d)]
+    faint = [ax.plot([], [], color=style.color(run), lw=2.0, alpha=0.25, zorder=2)[0]  # mode "lam": the whole path
+             for run in (d.runs if d.kind == "lam" else ())]
+    rings = [ax.plot([], [], marker="o", ms=11, mfc="none", mec=c["fg"], mew=2, ls="none", zorder=4)[0]
+             for _ in starts(d)]
     ax.set_aspect("equal", adjustable="box")
     style.legend(ax, loc="lower left")  # the view is square about the balls: that corner is free
     paths, trails, dots = [], [], []
@@ -166,18 +179,45 @@ def draw(ax, d, style):
         trails.append(trail)
         dots.append(dot)
 
-    def update(k: int) -> None:
-        for run, shade, line, contour in moving:
-            level = float(run.penalty(run.w[k]))
-            edge = ball(run.penalty.l1, run.penalty.l2, level) if level > 0.0 else np.zeros((1, 2))
+    def show(d):
+        drawn = balls(d)
+        (x0, x1), (y0, y1), levels = view(d)
+        if contour_line is not None:
+            low = float(d.data.data_loss(d.least_squares))
+            curves = contours(d.data, d.least_squares, levels - low, 0.5 * (x1 - x0))
+            joined = np.concatenate([np.vstack([curve, [[np.nan, np.nan]]]) for curve in curves])
+            contour_line.set_data(joined[:, 0], joined[:, 1])
+        least.set_data([d.least_squares[0]], [d.least_squares[1]])
+        balls_at = []
+        for (run, edge), (shade, line, contour) in zip(drawn.values(), shown):
+            if d.kind == "lam":
+                balls_at.append((run, shade, line, contour))
+                continue
             shade.set_xy(edge)
             line.set_data(edge[:, 0], edge[:, 1])
-            contour.set_data(*touching(d, run.w[k]).T)
-        for run, path, trail, dot in zip(d.runs, paths, trails, dots):
-            t = min(k, len(run.w) - 1)
-            path.set_data(run.w[: t + 1, 0], run.w[: t + 1, 1])
-            lo = max(0, t - TRAIL)
-            trail.set_data(run.w[lo:t, 0], run.w[lo:t, 1])
-            dot.set_data([run.w[t, 0]], [run.w[t, 1]])
-            dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
-    return update
+            contour.set_data(*touching(d, run.w_star).T)
+        for i, star in stars:
+            star.set_data([d.runs[i].w_star[0]], [d.runs[i].w_star[1]])
+        for run, line in zip(d.runs, faint):
+            line.set_data(run.w[:, 0], run.w[:, 1])
+        for start, ring in zip(starts(d), rings):
+            ring.set_data([start[0]], [start[1]])
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+
+        def update(k: int) -> None:
+            for run, shade, line, contour in balls_at:
+                level = float(run.penalty(run.w[k]))
+                edge = ball(run.penalty.l1, run.penalty.l2, level) if level > 0.0 else np.zeros((1, 2))
+                shade.set_xy(edge)
+                line.set_data(edge[:, 0], edge[:, 1])
+                contour.set_data(*touching(d, run.w[k]).T)
+            for run, path, trail, dot in zip(d.runs, paths, trails, dots):
+                t = min(k, len(run.w) - 1)
+                path.set_data(run.w[: t + 1, 0], run.w[: t + 1, 1])
+                lo = max(0, t - TRAIL)
+                trail.set_data(run.w[lo:t, 0], run.w[lo:t, 1])
+                dot.set_data([run.w[t, 0]], [run.w[t, 1]])
+                dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
+        return update
+    return in_place(shape, shape(d, style), show)(d)
