@@ -251,16 +251,28 @@ def _place_spines(ax) -> None:
 
 
 @contextlib.contextmanager
-def _ticks_once(axes):
-    """Within it, each axis works out its ticks once: matplotlib does it again for each question
-    (an axis's drawing asks three times, and the frames' keys and boxes more), while nothing
-    that they follow from changes."""
-    for ax in axes:
-        for child in ax.child_axes:  # a secondary axis takes its limits from its parent's as it is drawn
-            child.apply_aspect()
-    axes = [axis for ax in axes for each in (ax, *ax.child_axes) for axis in (each.xaxis, each.yaxis)]
+def _ticks_kept(axes):
+    """Within it, each axis of ``axes`` works its ticks out again only when what they follow from
+    has changed (its limits, scale, locators, formatters, their number's setting and the room it
+    has for them): matplotlib works them out for every question (an axis's drawing asks three
+    times, and the layout, the frames' keys and boxes ask more), while nothing they follow from
+    changes. Not a secondary axis's: it takes its limits from its parent's as it is drawn."""
+    def keep(axis):
+        work, kept = axis._update_ticks, [None, None]
+
+        def ticks():
+            locator = axis.get_major_locator()
+            now = (tuple(axis.get_view_interval()), axis.get_scale(), locator, getattr(locator, "_nbins", None),
+                   axis.get_major_formatter(), axis.get_minor_locator(), axis.get_minor_formatter(),
+                   axis.get_tick_space())
+            if kept[0] is None or any(a is not b and a != b for a, b in zip(now, kept[0])):
+                kept[:] = now, work()
+            return kept[1]
+        axis._update_ticks = ticks
+
+    axes = [axis for ax in axes for axis in (ax.xaxis, ax.yaxis)]
     for axis in axes:
-        axis._update_ticks = lambda ticks=axis._update_ticks(): ticks
+        keep(axis)
     try:
         yield
     finally:
@@ -300,23 +312,36 @@ def _text_key(text) -> tuple:
             text.get_alpha(), text.get_visible())
 
 
-def _frame_key(ax, renderer) -> tuple:
-    """What ``ax``'s frame's pixels follow from: where the axes are, its face, each axis's limits,
-    scale, tick settings and ticks, each tick label with where it is, and its axis labels and
-    titles (drawing puts those beyond the tick labels); matplotlib's settings are compared apart.
-    Not in it, as no panel sets them: a title's pad, an axis label's place along its axis, a tick
-    label's font family, one tick's own line style. A panel that does must add them here."""
+def _settings() -> tuple:
+    """Matplotlib's settings as they stand (the values it holds, read without checking each)."""
+    return tuple(dict.values(matplotlib.rcParams))
+
+
+def _frame_key(ax) -> tuple:
+    """What ``ax``'s frame's pixels follow from: where the axes are and what :func:`_labels_key`
+    holds; matplotlib's settings are compared apart. Not in it, as no panel sets them: a title's
+    pad, an axis label's place along its axis, a tick label's font family, one tick's own line
+    style. A panel that does must add them to :func:`_labels_key`."""
+    return tuple(tuple(each.bbox.bounds) for each in (ax, *ax.child_axes)), _labels_key(ax)
+
+
+def _labels_key(ax) -> tuple:
+    """What ``ax``'s frame holds wherever it is: its face, spines' places and titles, each axis's
+    limits, scale, tick settings and ticks, each tick label (the axes' box, the limits and tick
+    settings place it), and its axis labels (drawing puts those beyond the tick labels)."""
     key = []
     for each in (ax, *ax.child_axes):
-        key.append((tuple(each.bbox.bounds), each.axison, each.patch.get_visible(), tuple(each.patch.get_facecolor()),
-                    *(_text_key(t) for t in (each.title, each._left_title, each._right_title))))
+        key.append((each.axison, each.patch.get_visible(), tuple(each.patch.get_facecolor()),
+                    *(_text_key(t) for t in (each.title, each._left_title, each._right_title)),
+                    tuple(repr(spine.get_position()) for spine in each.spines.values())))  # the ticks go with them
         for axis in (each.xaxis, each.yaxis):
             if not axis.get_visible():
                 key.append(None)
                 continue
-            ticks = tuple((t.get_loc(), t.gridline.get_visible(), t.tick1line.get_visible(), t.tick2line.get_visible(),
-                           *((*_text_key(label), tuple(label.get_window_extent(renderer).bounds))
-                             for label in (t.label1, t.label2) if label.get_visible() and label.get_text()))
+            ticks = tuple((t.get_loc(), t.get_visible(), t.gridline.get_visible(), t.tick1line.get_visible(),
+                           t.tick2line.get_visible(),
+                           *(_text_key(label) for label in (t.label1, t.label2) if label.get_visible()
+                             and label.get_text()))
                           for t in axis._update_ticks())
             key.append((tuple(axis.get_view_interval()), axis.get_scale(), repr(axis._major_tick_kw),
                         repr(axis._minor_tick_kw), ticks, _text_key(axis.label), axis.labelpad, axis.label_position,
@@ -369,6 +394,8 @@ class Scene:
         self._frames_settings: tuple = ()  # the matplotlib settings they were drawn with
         self._made: dict = {}  # by panel: matplotlib's settings as it drew, and what it registered (Style.made_since)
         self._titles: dict = {}  # by panel: its title as it put it, before the layout broke it into lines
+        self._layouts: list = []  # what _arrange read, and where it placed the axes (and broke their titles)
+        self._placed: dict = {}  # by panel: the position _arrange gave its axes
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
@@ -431,7 +458,7 @@ class Scene:
         are not cleared, and what it registered with the style then is registered again, in its
         place in the order. Otherwise its axes are cleared and it draws afresh."""
         ax = self.axes[name]
-        settings = tuple(matplotlib.rcParams.values())  # what a new artist takes from matplotlib's settings
+        settings = _settings()  # what a new artist takes from matplotlib's settings
         if restaging:
             kept = getattr(self._updates[self.panels.index(name)], "restage", None)
             same = self._made[name][0] == settings
@@ -461,16 +488,17 @@ class Scene:
         self.growing = self.style.growing
         self._header()
         self._wrap_header()
-        self._arrange()
-        renderer = self.canvas.get_renderer()
-        changed = self._thin_ticks()  # fewer ticks, or names on end: the labels may need other room
-        if any([fit(renderer) for fit in self.style.fitters]) or changed:
+        with _ticks_kept(self.axes.values()):
             self._arrange()
-            for fit in self.style.fitters:  # again, for the panels' sizes in that layout
-                fit(renderer)
-        self._fit_legends()
-        self._place_legends()
-        self._draw_background()
+            renderer = self.canvas.get_renderer()
+            changed = self._thin_ticks()  # fewer ticks, or names on end: the labels may need other room
+            if any([fit(renderer) for fit in self.style.fitters]) or changed:
+                self._arrange()
+                for fit in self.style.fitters:  # again, for the panels' sizes in that layout
+                    fit(renderer)
+            self._fit_legends()
+            self._place_legends()
+            self._draw_background()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._labels = [self._step_label(int(k)) for k in data.frame_steps]
         self._counter = None
@@ -560,16 +588,32 @@ class Scene:
             for axis, length in zip((ax.xaxis, ax.yaxis), lengths[name]):
                 size = axis._get_tick_label_size(axis.axis_name) * (3 if axis is ax.xaxis else 2)
                 axis.get_tick_space = lambda space=int(length * 72 / dpi / size): space
-        rooms = {name: _room(ax, renderer, lengths[name]) for name, ax in self.axes.items()}
-        for name, cell in place(self._mosaic, rooms, box, **ratios).items():
-            # to a millionth of a pixel: a text's extent varies in its last bits with where it was
-            # when measured, and a kept panel's texts were elsewhere than new ones (restage)
-            x0, y0, x1, y1 = (round(float(edge), 6) for edge in cell)
-            ax = self.axes[name]
-            ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
-            ax.apply_aspect()  # an equal-aspect panel takes its square in the box now, as drawing would
-        if wrap and self._wrap_titles():
-            self._arrange(wrap=False)  # again, with the room the titles' lines take
+        # The layout follows from the texts: the same texts (a restage that kept the ticks) are placed
+        # as they were, without measuring them again
+        key = (box, wrap, _settings(), tuple((_labels_key(ax), tuple((_text_key(t), tuple(t.get_position()),
+                                                                       t.get_ha(), t.get_va())
+                                                                      for t in ax.texts if not t.get_clip_on()))
+                                             for ax in self.axes.values()))
+        known = next((placed for read, placed in self._layouts if read == key), None)  # (settings hold lists)
+        if known is None:
+            rooms = {name: _room(ax, renderer, lengths[name]) for name, ax in self.axes.items()}
+            for name, cell in place(self._mosaic, rooms, box, **ratios).items():
+                # to a millionth of a pixel: a text's extent varies in its last bits with where it was
+                # when measured, and a kept panel's texts were elsewhere than new ones (restage)
+                x0, y0, x1, y1 = (round(float(edge), 6) for edge in cell)
+                self._placed[name] = (x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height)
+                self.axes[name].set_position(self._placed[name])
+                self.axes[name].apply_aspect()  # an equal-aspect panel takes its square in the box, as drawing would
+            if wrap and self._wrap_titles():
+                self._arrange(wrap=False)  # again, with the room the titles' lines take
+            self._layouts = [*self._layouts[-7:], (key, {name: (self._placed[name], ax.title.get_text())
+                                                           for name, ax in self.axes.items()})]
+            return
+        for name, (position, title) in known.items():
+            self._placed[name] = position
+            self.axes[name].set_position(position)
+            self.axes[name].apply_aspect()
+            self.axes[name].title.set_text(title)
 
     def _wrap_titles(self) -> bool:
         """Break a panel's title into lines where, whole, it would reach past a side of the frame or
@@ -708,6 +752,24 @@ class Scene:
         self.update(0)
         if self._captions is not None:  # the layout keeps room for the tallest caption
             self.caption.set_text(self._tallest)
+        self._settle_best(renderer)
+
+    def _settle_best(self, renderer) -> None:
+        """Give a legend left at "best" the corner matplotlib's search finds for it now, with the
+        background's artists where they are drawn: the same place, without the search again at
+        each time the legend is measured or drawn (a fifth of its drawing)."""
+        for ax in self.axes.values():
+            legend = ax.get_legend()
+            if legend is None or legend._loc != 0:
+                continue
+            box = legend._legend_box.get_bbox(renderer)  # its size: its extent would search for its place
+            found = tuple(map(float, legend._find_best_position(box.width, box.height, renderer)))
+            size, parent = Bbox.from_bounds(0, 0, box.width, box.height), legend.get_bbox_to_anchor()
+            for code in range(1, len(legend.codes)):  # the search's candidates, in its order
+                if tuple(map(float, legend._get_anchored_bbox(code, size, parent, renderer))) == found:
+                    self._undo.append(functools.partial(setattr, legend, "_loc", 0))
+                    legend._loc = code
+                    break
 
     def _draw_background(self) -> None:
         """Draw the background in two passes: first every panel's frame (its face, grid, ticks, tick
@@ -717,15 +779,11 @@ class Scene:
         back instead of drawing them: its two axes are most of what a background costs. It does
         so only where its frame's rectangle meets no other panel's, so the pixels are the same
         as drawing it. A fresh scene and a restaged one draw this way, so their frames agree."""
-        with _ticks_once(self.axes.values()):
-            self._draw_passes()
-
-    def _draw_passes(self) -> None:
         renderer = self.canvas.get_renderer()
-        settings = tuple(matplotlib.rcParams.values())  # grid, tick and text styles a frame takes from them
+        settings = _settings()  # grid, tick and text styles a frame takes from them
         if settings != self._frames_settings:
             self._frames, self._frames_settings = {}, settings
-        keys = {name: _frame_key(ax, renderer) for name, ax in self.axes.items()}
+        keys = {name: _frame_key(ax) for name, ax in self.axes.items()}
         kept = {name for name in self.axes if name in self._frames and self._frames[name][0] == keys[name]}
         on_frames = [a for ax in self.axes.values() for a in _on_frame(ax)]
         on_frames += [text for text in self.figure.texts if not text.get_animated()]
