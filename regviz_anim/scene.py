@@ -175,15 +175,26 @@ def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
     return Room(**side)
 
 
+def legend_size(legend, renderer) -> Bbox:
+    """``legend``'s size, as a Bbox at 0, 0: its box's, measured without placing it (which, at
+    "best", is matplotlib's search for its place)."""
+    box = legend._legend_box.get_bbox(renderer)
+    return Bbox.from_bounds(0, 0, box.width, box.height)
+
+
 def legend_box(legend, loc, size, renderer) -> Bbox:
-    """Where ``legend``, of ``size`` (a Bbox at 0, 0), would be with ``loc``: at a corner or side,
-    placed as ``Legend._findoffset`` places it, in a fifth of the time of laying the legend out
-    there; elsewhere ("best", a point) laid out there."""
-    if isinstance(loc, int) and loc != 0:
+    """Where ``legend``, of ``size`` (:func:`legend_size`), would be with ``loc``, placed as
+    ``Legend._findoffset`` places it: at a corner or side, or where matplotlib's search puts it
+    ("best", with the axes' artists as they are now), in a fifth of the time of laying the legend
+    out there; elsewhere (a point) laid out there."""
+    if loc == 0:
+        x, y = legend._find_best_position(size.width, size.height, renderer)
+    elif isinstance(loc, int):
         x, y = legend._get_anchored_bbox(loc, size, legend.get_bbox_to_anchor(), renderer)
-        return Bbox.from_bounds(x, y, size.width, size.height)
-    legend.set_loc(loc)
-    return legend.get_window_extent(renderer)
+    else:
+        legend.set_loc(loc)
+        return legend.get_window_extent(renderer)
+    return Bbox.from_bounds(x, y, size.width, size.height)
 
 
 def _bar_box(bar) -> Bbox:
@@ -682,7 +693,7 @@ class Scene:
             room = 0.96 * ax.bbox.width
             points = legend.get_texts()[0].get_fontsize()
             made = [functools.partial(text.set_fontsize, text.get_fontsize()) for text in legend.get_texts()]
-            while legend.get_window_extent(renderer).width > room and points > 8.0:
+            while legend_size(legend, renderer).width > room and points > 8.0:
                 self._undo += made  # the sizes the panel made them at
                 made = []
                 points = max(8.0, 0.9 * points)
@@ -737,8 +748,7 @@ class Scene:
             points = np.concatenate(points) if points else np.empty((0, 2))
             reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 
-            size = legend.get_window_extent(renderer)
-            size = Bbox.from_bounds(0, 0, size.width, size.height)
+            size = legend_size(legend, renderer)
 
             def under(loc, legend=legend, points=points, reach=reach, size=size) -> int:
                 box = legend_box(legend, loc, size, renderer).padded(reach)
@@ -762,9 +772,8 @@ class Scene:
             legend = ax.get_legend()
             if legend is None or legend._loc != 0:
                 continue
-            box = legend._legend_box.get_bbox(renderer)  # its size: its extent would search for its place
-            found = tuple(map(float, legend._find_best_position(box.width, box.height, renderer)))
-            size, parent = Bbox.from_bounds(0, 0, box.width, box.height), legend.get_bbox_to_anchor()
+            size, parent = legend_size(legend, renderer), legend.get_bbox_to_anchor()
+            found = tuple(map(float, legend._find_best_position(size.width, size.height, renderer)))
             for code in range(1, len(legend.codes)):  # the search's candidates, in its order
                 if tuple(map(float, legend._get_anchored_bbox(code, size, parent, renderer))) == found:
                     self._undo.append(functools.partial(setattr, legend, "_loc", 0))

@@ -324,7 +324,7 @@ def test_every_preset_lays_out_at_every_size(name, size, theme, lang, request):
 def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
     from matplotlib.transforms import Bbox
 
-    from regviz_anim.scene import LEGEND_PLACES, legend_box
+    from regviz_anim.scene import LEGEND_PLACES, legend_box, legend_size
 
     scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
     renderer = scene.canvas.get_renderer()
@@ -332,8 +332,9 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
     assert legends
     for legend in legends:  # the box _place_legends scores, against the legend laid out there
         box = legend.get_window_extent(renderer)
-        size = Bbox.from_bounds(0, 0, box.width, box.height)
-        for loc in (*LEGEND_PLACES, (0.3, 0.2)):
+        size = legend_size(legend, renderer)
+        np.testing.assert_allclose(size.extents, Bbox.from_bounds(0, 0, box.width, box.height).extents, atol=1e-9)
+        for loc in (0, *LEGEND_PLACES, (0.3, 0.2)):
             placed = legend_box(legend, loc, size, renderer).extents
             legend.set_loc(loc)
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
