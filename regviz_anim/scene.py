@@ -242,9 +242,12 @@ def _copy_ticks_cheaply(axis) -> None:
             line._marker = _NO_MARKER
         try:
             copy(axis, src, dest)
-        finally:
-            for (line, other), marker in zip(lines, markers):
-                line._marker = other._marker = marker
+        except (AttributeError, TypeError):  # a matplotlib whose copy reads the marker style: its own way
+            for (line, _), marker in zip(lines, markers):
+                line._marker = marker
+            return copy(axis, src, dest)
+        for (line, other), marker in zip(lines, markers):
+            line._marker = other._marker = marker
 
     axis._copy_tick_props = copy_props
 
@@ -342,6 +345,8 @@ def _labels_key(ax) -> tuple:
     settings place it), and its axis labels (drawing puts those beyond the tick labels)."""
     key = []
     for each in (ax, *ax.child_axes):
+        if each is not ax:
+            each.apply_aspect()  # a secondary axis takes its limits from its parent's, as it is drawn
         key.append((each.axison, each.patch.get_visible(), tuple(each.patch.get_facecolor()),
                     *(_text_key(t) for t in (each.title, each._left_title, each._right_title)),
                     tuple(repr(spine.get_position()) for spine in each.spines.values())))  # the ticks go with them
@@ -406,7 +411,7 @@ class Scene:
         self._made: dict = {}  # by panel: matplotlib's settings as it drew, and what it registered (Style.made_since)
         self._titles: dict = {}  # by panel: its title as it put it, before the layout broke it into lines
         self._layouts: list = []  # what _arrange read, and where it placed the axes (and broke their titles)
-        self._placed: dict = {}  # by panel: the position _arrange gave its axes
+        self._placed: dict = {}  # by panel: the position _arrange gave its axes last (its second pass's, if any)
         rc = {"font.size": 15 * scale, "axes.titlesize": 16 * scale, "axes.labelsize": 15 * scale,
               "xtick.labelsize": 13 * scale, "ytick.labelsize": 13 * scale, "legend.fontsize": 12.5 * scale,
               "axes.linewidth": 1.2, "font.family": self.families[0] if font is None else self.families}
@@ -417,6 +422,9 @@ class Scene:
             self.canvas = Canvas(self.figure)
             self._mosaic, self._ratios = _layout(panels, width / height)
             self.axes = self.figure.subplot_mosaic(self._mosaic, **self._ratios)
+            # what new axes make their ticks with, which clearing them keeps (a panel's tick_params)
+            self._tick_kw = {axis: (dict(axis._major_tick_kw), dict(axis._minor_tick_kw))
+                             for ax in self.axes.values() for axis in (ax.xaxis, ax.yaxis)}
             for ax in self.axes.values():
                 _copy_ticks_cheaply(ax.xaxis)
                 _copy_ticks_cheaply(ax.yaxis)
@@ -437,9 +445,12 @@ class Scene:
     def restage(self, data: SceneData, *, theme: str | None = None, panels: tuple[str, ...] | None = None) -> bool:
         """Show ``data`` on this figure, which keeps its canvas and axes, instead of building a new
         scene: what a parameter change in ``explore()`` does. The frames are then exactly those of
-        ``Scene(data, ...)`` with the same size, theme and panels, since both run :meth:`_stage`
-        from the same start. False (and nothing changed) where a new scene is needed: another
-        theme, other panels (one weight to two, another kind of animation), another language."""
+        ``Scene(data, ...)`` with the same size, theme and panels: both run :meth:`_stage`, a panel
+        kept on its artists shows the new data as it showed its first (``style.in_place``), one
+        drawn afresh starts from cleared axes, and what the layout changed of the panels is undone
+        first (``tests/test_notebook.py``, ``tests/test_panels.py``). False (and nothing changed)
+        where a new scene is needed: another theme, other panels (one weight to two, another kind
+        of animation), another language."""
         asked = tuple(panels) if panels else None
         shown = tuple(asked or default_panels(data.kind, data.features))
         if (theme or self.theme, asked, shown, data.texts.lang) != (self.theme, self._asked_panels, self.panels,
@@ -457,6 +468,10 @@ class Scene:
     def _clear(self, ax) -> None:
         """Clear ``ax`` for a panel to draw on afresh, as new axes are."""
         spare = {axis: axis.__dict__.get("majorTicks", [])[1:] for axis in (ax.xaxis, ax.yaxis)}
+        for axis in (ax.xaxis, ax.yaxis):  # cla() keeps the tick settings a panel gave (a label size)
+            for kept, made in zip((axis._major_tick_kw, axis._minor_tick_kw), self._tick_kw[axis]):
+                kept.clear()
+                kept.update(made)
         ax.cla()
         _place_spines(ax)
         ax.dataLim.set_points(Bbox.null().get_points())  # as new axes have: no earlier data to scale to
@@ -670,14 +685,15 @@ class Scene:
             locator = ax.xaxis.get_major_locator()
             if not isinstance(locator, MaxNLocator):  # ticks a panel chose (names, knots, a log scale): its own
                 continue
-            nbins = locator._nbins  # as the panel left it
+            made = functools.partial(locator.set_params, nbins=locator._nbins)  # as the panel left it
             for bins in (5, 4, 3):
                 labels = [t.label1 for t in ax.xaxis._update_ticks() if t.label1.get_visible() and t.label1.get_text()]
                 boxes = sorted((label.get_window_extent(renderer) for label in labels), key=lambda box: box.x0)
                 if all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])):
                     break
-                if bins == 5:
-                    self._undo.append(functools.partial(locator.set_params, nbins=nbins))
+                if made is not None:
+                    self._undo.append(made)
+                    made = None
                 locator.set_params(nbins=bins)
                 changed = True
         return changed
@@ -725,10 +741,14 @@ class Scene:
             dots = [a for a, _, _ in self.growing if a.axes is ax]
             if legend is None or not (lines or boxes or dots):
                 continue
+            reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
+            # Outside the panel a path is followed along this edge, which no padded legend reaches:
+            # a path that overshoots by a billion pixels is not sampled out there
+            edge = ax.bbox.padded(reach + 2)
             points = []
             for line in lines:
                 xy = ax.transData.transform(np.asarray(line.get_xydata(), float))
-                xy = xy[np.isfinite(xy).all(axis=1)]
+                xy = np.clip(xy[np.isfinite(xy).all(axis=1)], (edge.x0, edge.y0), (edge.x1, edge.y1))
                 if len(xy) > 1:  # a point every 2 pixels along the path: each part counts by its length
                     along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
                     at = np.arange(0.0, along[-1] + 2.0, 2.0)
@@ -746,7 +766,6 @@ class Scene:
             for grown in dots:
                 points.append(ax.transData.transform(np.asarray(grown.get_offsets(), float)))  # a dot is a point
             points = np.concatenate(points) if points else np.empty((0, 2))
-            reach = max([line.get_markersize() for line in lines] + [0.0]) * self.figure.dpi / 144 + 2  # a radius
 
             size = legend_size(legend, renderer)
 

@@ -67,6 +67,9 @@ def render_frame(ex, tmp_path, k: int) -> np.ndarray:
     ({"animate": "lam"}, [("lam", 0.8), ("reg", ("l1",)), ("lam", 0.2)]),
     ({"features": 6}, [("lam", 0.05), ("features", 12), ("lam", 0.4), ("features", 4)]),
     ({"optimizer": "adam"}, [("batch_size", 2), ("lam", 0.9), ("batch_size", None)]),
+    # fewer runs: the pushes' names were smaller for many (tick_params, which clearing axes keeps)
+    ({"features": 2}, [("reg", ("l1", "l2", "decay")), ("reg", ("elasticnet",))]),
+    ({}, [("reg", ("none", "l1", "l2", "elasticnet", "decay")), ("reg", ("l1", "l2"))]),
 ])
 def test_after_parameter_changes_in_a_row_the_frame_is_renders(tmp_path, start, changes):
     """The figure is kept across the changes (restaged, not built again): nothing of an earlier

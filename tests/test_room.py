@@ -340,6 +340,25 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
 
 
+@pytest.mark.slow
+def test_a_path_that_overshoots_far_out_of_its_panel_is_placed_around_in_bounded_memory(tmp_path):
+    """The legends' placement follows the paths every 2 pixels: the L2 path here swings out a
+    billion pixels and back, which was half a billion points (a 3.6 GiB array at 640x360, a
+    MemoryError, or a kernel that hangs). Outside its panel a path is followed along an edge no
+    legend reaches; in 2 GiB of address space the render is written."""
+    import resource
+
+    from helpers import run
+
+    def two_gib():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    proc = run("render", "-o", "x.gif", "--features", "2", "--lr", "1.5", "--schedule", "inv_sqrt", "--lam", "1.93",
+               "--size", "640x360", "--frames", "10", "--no-progress", cwd=tmp_path, preexec_fn=two_gib)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "x.gif").stat().st_size > 0
+
+
 @pytest.mark.parametrize("name", ["seed", "diamond", "divergence", "chatter"])
 def test_a_bars_box_as_the_legends_place_it_is_matplotlibs_extent(name):
     from regviz_anim.scene import _bar_box
