@@ -2,9 +2,10 @@
 
 The frame is drawn by the same :class:`~regviz_anim.scene.Scene` that ``render`` uses, so what
 you see is what a render writes. Moving the step blits one frame; changing a parameter simulates
-again and shows the new runs on the same figure (:meth:`Scene.restage`: the same canvas and
-axes, the panels and the layout made again on them), and only a change of panels (one weight to
-two, another kind) builds a new one. The sliders update while they move; changes that arrive
+again and shows the new runs on the same figure (:meth:`Scene.restage`: the same canvas, axes
+and, where the panels allow, artists, given the new data; the layout worked out again only where
+the labels changed), and only a change of panels (one weight to two, another kind) builds a new
+one. The sliders update while they move; changes that arrive
 faster than they are drawn are drawn once, at the latest value, so the picture keeps up with the
 hand. From the current state you get the equivalent command line, a manifest ``[[job]]`` table,
 or a render to a file. Needs the ``[notebook]`` extra (ipywidgets).

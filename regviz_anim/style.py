@@ -50,22 +50,25 @@ def held(lo: float, hi: float, least: float = 0.0, *, centred: bool = False) -> 
     return lo, hi
 
 
-def in_place(shape_of: Callable, shape: Hashable, show: Callable) -> Callable:
-    """``show``, with what it returns made able to take other data on the same artists.
+def in_place(shape_of: Callable, show: Callable, data, style, shape: Hashable = None) -> Callable:
+    """``show(data)``'s update, made able to take other data on the same artists.
 
-    A panel's ``draw`` makes its artists from ``shape`` (``shape_of(data, style)``: everything it
+    A panel's ``draw`` makes its artists from its shape (``shape_of(data, style)``: everything it
     reads of the data to make them: the runs' looks, which of them get a curve, texts) and
-    returns ``in_place(shape_of, shape, show)(data)``; ``show(data)`` sets everything on them that
-    follows from the data (their data, the limits) and returns ``update(k)``. Drawn afresh, the
-    panel is made and shown; restaged, it is shown again: one way, so a restaged panel is the panel
-    drawn afresh. ``update.restage(data, style)`` shows ``data`` and returns its update, or
-    returns None and changes nothing where ``shape_of(data, style)`` differs: then the scene
-    clears the axes and draws the panel afresh (``Scene.restage``)."""
+    returns ``in_place(shape_of, show, data, style)`` (with ``shape=``, the shape it worked out
+    already); ``show(data)`` sets everything on them that follows from the data (their data, the
+    limits) and returns ``update(k)``. Drawn afresh, the panel is made and shown; restaged, it is
+    shown again: one way, so a restaged panel is the panel drawn afresh. ``update.restage(data,
+    style)`` shows ``data`` and returns its update, or returns None and changes nothing where
+    ``shape_of(data, style)`` differs: then the scene clears the axes and draws the panel afresh
+    (``Scene.restage``)."""
+    made = shape_of(data, style) if shape is None else shape
+
     def staged(data):
         update = show(data)
-        update.restage = lambda new, style: staged(new) if shape_of(new, style) == shape else None
+        update.restage = lambda new, style: staged(new) if shape_of(new, style) == made else None
         return update
-    return staged
+    return staged(data)
 
 
 class Style:
@@ -102,7 +105,7 @@ class Style:
 
     def looks(self, runs) -> tuple:
         """How ``runs`` are drawn (their labels, colours and line styles): what a panel's artists
-        are made from, for its ``shape`` (``regviz_anim.panels.in_place``)."""
+        are made from, for its ``shape`` (``regviz_anim.style.in_place``)."""
         return tuple((run.label, self.color(run), repr(self.line(run)["linestyle"])) for run in runs)
 
     def after_layout(self, fit) -> None:

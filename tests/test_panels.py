@@ -70,14 +70,13 @@ def test_each_panel_restaged_with_other_runs_draws_what_a_new_scene_draws(name, 
     artists, and every frame is a new scene's for the new data."""
     first, shown = data_of((name,), features, kind, lam=0.3)
     scene = Scene(first, size=(480, 270), panels=shown, counter_cells=False)
-    made = list(scene.axes[name].get_children())
+    made, style = list(scene.axes[name].get_children()), scene.style
     for lam in (0.32, 1.4):  # a little (the ranges hold), then far
         later, _ = data_of((name,), features, kind, lam=lam)
         assert scene.restage(later, panels=shown)
         panel = PANELS[name]
-        if hasattr(panel, "shape") and panel.shape(later, scene.style) == panel.shape(first, Scene(
-                first, size=(480, 270), panels=shown, counter_cells=False).style):
-            assert all(a is b for a, b in zip(made, scene.axes[name].get_children())), "kept its artists"
+        if hasattr(panel, "shape") and panel.shape(later, scene.style) == panel.shape(first, style):
+            assert all(a is b for a, b in zip(made, scene.axes[name].get_children(), strict=True)), "kept its artists"
         fresh = Scene(later, size=(480, 270), panels=shown, counter_cells=False)
         for i in range(scene.frame_count):
             assert np.array_equal(scene.frame(i), fresh.frame(i)), (lam, i)
@@ -97,6 +96,27 @@ def test_what_the_layout_changed_of_a_restaged_panel_is_undone():
     fresh = Scene(data(3.0), size=(400, 400), counter_cells=False)
     for i in range(scene.frame_count):
         assert np.array_equal(scene.frame(i), fresh.frame(i)), i
+
+
+def test_ticks_copied_the_way_a_matplotlib_that_reads_the_marker_style_needs_are_the_same(monkeypatch):
+    """A tick an axis adds shares the first tick's marker styles (scene._copy_ticks_cheaply), which
+    it hides from matplotlib's copy; a matplotlib whose copy reads them gets its own copy instead,
+    and the frames are the same."""
+    from matplotlib.lines import Line2D
+
+    scenario, _ = render_config({"steps": 40, "features": 2})
+    d = scene_data(simulate(scenario), 4)
+    cheap = Scene(d, size=(480, 270), counter_cells=False)
+    copy = Line2D.update_from
+
+    def reading(self, other):
+        other._marker.get_marker()  # what the hidden style lacks
+        copy(self, other)
+
+    monkeypatch.setattr(Line2D, "update_from", reading)
+    own = Scene(d, size=(480, 270), counter_cells=False)
+    for i in range(own.frame_count):
+        assert np.array_equal(cheap.frame(i), own.frame(i)), i
 
 
 def test_a_panel_that_does_not_claim_a_case_is_refused():

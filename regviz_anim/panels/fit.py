@@ -32,4 +32,4 @@ def draw(ax, d, style):
             for run, line in zip(d.runs, lines):
                 line.set_data(span, span * run.w[min(k, len(run.w) - 1), 0])
         return update
-    return in_place(shape, shape(d, style), show)(d)
+    return in_place(shape, show, d, style)

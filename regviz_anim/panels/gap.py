@@ -47,4 +47,4 @@ def draw(ax, d, style):
                 path.set_data(steps[: t + 1], gap[: t + 1])
                 dot.set_data([t], [gap[t]])
         return update
-    return in_place(shape, shape(d, style), show)(d)
+    return in_place(shape, show, d, style)

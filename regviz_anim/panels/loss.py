@@ -60,4 +60,4 @@ def draw(ax, d, style):
                 dot.set_data([run.w[t, 0]], [run.objective[t]])
                 dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
         return update
-    return in_place(shape, shape(d, style), show)(d)
+    return in_place(shape, show, d, style)

@@ -140,7 +140,8 @@ def draw(ax, d, style):
     ax.set_title(d.texts("plane_title"))
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    singular = contours(d.data, d.least_squares, [1.0]) is None
+    made = shape(d, style)
+    singular = made[3] is not None
     # The loss's contours: one line, the ellipses apart by a NaN each; with A singular, parallel
     # lines traced on a grid (a contour set, made here and never moved: see shape)
     contour_line = None
@@ -220,4 +221,4 @@ def draw(ax, d, style):
                 dot.set_data([run.w[t, 0]], [run.w[t, 1]])
                 dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
         return update
-    return in_place(shape, shape(d, style), show)(d)
+    return in_place(shape, show, d, style, made)

@@ -72,4 +72,4 @@ def draw(ax, d, style):
                 path.set_data(steps[: t + 1], run.w[: t + 1, j])
                 dot.set_data([t], [run.w[t, j]])
         return update
-    return in_place(shape, shape(d, style), show)(d)
+    return in_place(shape, show, d, style)
