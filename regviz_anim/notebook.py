@@ -5,10 +5,10 @@ you see is what a render writes. Moving the step blits one frame; changing a par
 again and shows the new runs on the same figure (:meth:`Scene.restage`: the same canvas, axes
 and, where the panels allow, artists, given the new data; the layout worked out again only where
 the labels changed), and only a change of panels (one weight to two, another kind) builds a new
-one. The sliders update while they move; changes that arrive
-faster than they are drawn are drawn once, at the latest value, so the picture keeps up with the
-hand. From the current state you get the equivalent command line, a manifest ``[[job]]`` table,
-or a render to a file. Needs the ``[notebook]`` extra (ipywidgets).
+one. The sliders update while they move; changes that arrive faster than they are drawn are
+drawn once, at the latest value, so the picture keeps up with the hand. From the current state
+you get the equivalent command line, a manifest ``[[job]]`` table, or a render to a file. Needs
+the ``[notebook]`` extra (ipywidgets).
 """
 from __future__ import annotations
 
