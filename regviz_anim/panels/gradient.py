@@ -60,7 +60,7 @@ def shape(d, style):
 def draw(ax, d, style):
     c = style.colors
     one = d.features == 1
-    made = shape(d, style)
+    shaped = shape(d, style)  # its third part: which bars some frame cuts
     ax.set_title(d.texts("push_title" if one else "pushes_title"))
     pairs = pairs_of(d)
     rows = np.arange(2 * len(pairs))[::-1]
@@ -79,9 +79,9 @@ def draw(ax, d, style):
     ax.set_xlabel(d.texts("push_axis"))
     places = places_of(d)
     colors = [c["muted"] if data else style.color(run) for run, _, _, _, data in places]
-    bars_made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=colors)  # one call for all
+    made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=colors)  # one call for all
     bars = []
-    for (_, _, row, _, _), color, bar, marked in zip(places, colors, bars_made, made[2]):
+    for (_, _, row, _, _), color, bar, marked in zip(places, colors, made, shaped[2]):
         style.animated(bar)
         mark = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
         if marked:
@@ -107,4 +107,4 @@ def draw(ax, d, style):
                 else:
                     mark.set_text("")
         return update
-    return in_place(shape, show, d, style, made)
+    return in_place(shape, show, d, style, shaped)

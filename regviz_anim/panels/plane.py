@@ -140,8 +140,8 @@ def draw(ax, d, style):
     ax.set_title(d.texts("plane_title"))
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
-    made = shape(d, style)
-    singular = made[3] is not None
+    shaped = shape(d, style)
+    singular = shaped[3] is not None  # its token for a contour set
     # The loss's contours: one line, the ellipses apart by a NaN each; with A singular, parallel
     # lines traced on a grid (a contour set, made here and never moved: see shape)
     contour_line = None
@@ -221,4 +221,4 @@ def draw(ax, d, style):
                 dot.set_data([run.w[t, 0]], [run.w[t, 1]])
                 dot.set_marker("X" if run.diverged and k >= len(run.w) - 1 else "o")
         return update
-    return in_place(shape, show, d, style, made)
+    return in_place(shape, show, d, style, shaped)
