@@ -12,7 +12,14 @@ there (a λ change at 960×540: 59 of 137 ms). This renderer keeps
   inside a pixel (in FreeType's 1/64 pixels): a glyph drawn a whole number of pixels away is the
   same bitmap moved, since FreeType moves the outline after hinting it;
 - a font's height metrics, which ``Text`` asks a renderer for where it can (the hook matplotlib's
-  PDF and PostScript renderers use), computed as ``Text`` computes them otherwise.
+  PDF and PostScript renderers use), computed as ``Text`` computes them otherwise;
+- a text's layout (``Text._get_layout``: its box and lines about its anchor), by what it is worked
+  out from. Matplotlib works it out afresh each time a text is measured or drawn, and a λ change
+  measures each tick label three or four times (its axis's drawing twice, the layout, the frame's
+  box) and draws it once: about a tenth of the change. Matplotlib has no hook for it on the
+  renderer, so ``Text._get_layout`` is wrapped once, when this module is imported, and the wrapper
+  keeps layouts only for texts drawn by this renderer; any other text is laid out by matplotlib's
+  own method, as before.
 
 A layout holds the fonts it was made with, and an ``FT2Font`` is for one thread and one process:
 it reads its file lazily through a descriptor that a forked process shares (and so shares its
@@ -26,6 +33,7 @@ matplotlib lacks the internals this relies on (those of matplotlib 3.11), the ca
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -33,12 +41,14 @@ import threading
 import numpy as np
 from matplotlib import font_manager, ft2font, mathtext
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.text import Text
 
 KEPT = 20_000  # entries a cache holds before it starts again: far more than a scene draws
 
 _LAYOUTS: dict = {}
 _GLYPHS: dict = {}
 _HEIGHTS: dict = {}
+_TEXT_LAYOUTS: dict = {}
 
 
 def _forget_fonts() -> None:
@@ -76,7 +86,6 @@ class Renderer(RendererAgg):
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        font = self._prepare_font(prop)
         flags = get_hinting_flag()
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
@@ -84,8 +93,8 @@ class Renderer(RendererAgg):
         files = tuple(font_manager.fontManager._find_fonts_by_props(prop))  # the font and those it falls back on
         key = (threading.get_ident(), files, size, self.dpi, s, flags, _hashable(features), _hashable(language))
         items = _kept(_LAYOUTS, key, lambda: [(item.ft_object, item.glyph_index, item.x, item.y)
-                                              for item in font._layout(s, flags=flags, features=features,
-                                                                       language=language)])
+                                              for item in self._prepare_font(prop)._layout(
+                                                  s, flags=flags, features=features, language=language)])
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy)
                                                            for ft, index, dx, dy in items), [])
 
@@ -139,6 +148,32 @@ class Renderer(RendererAgg):
             return None, None, None
 
         return _kept(_HEIGHTS, (prop.copy(), self.dpi), heights)
+
+
+def _kept_text_layout(lay_out):
+    """``Text._get_layout``, keeping what it returns for a text drawn by :class:`Renderer`, by all it
+    reads: the text, its font (a font's properties are changed in place, so by their values, as
+    ``FontProperties.__hash__`` reads them), alignments, rotation, line spacing, the figure's
+    resolution and the hinting its measures take. Not a wrapped or TeX text (their layout follows
+    the figure's size or TeX's). What is kept is shared
+    between the texts that ask: nothing that reads it changes it (matplotlib moves a copy of the
+    box)."""
+    @functools.wraps(lay_out)
+    def get_layout(text, renderer):
+        if type(renderer) is not Renderer or text._wrap or text.get_usetex():
+            return lay_out(text, renderer)
+        key = (text._text, tuple(text._fontproperties.__dict__.values()), text._horizontalalignment,
+               text._verticalalignment, text._multialignment, text._rotation_mode, text.get_rotation(),
+               text._linespacing, text._parse_math, text.get_figure(root=True).dpi, get_hinting_flag())
+        kept = _TEXT_LAYOUTS.get(key)
+        return _keep(_TEXT_LAYOUTS, key, lay_out(text, renderer)) if kept is None else kept
+
+    get_layout.kept_by_regviz = True
+    return get_layout
+
+
+if _OWN and hasattr(Text, "_get_layout") and not getattr(Text._get_layout, "kept_by_regviz", False):
+    Text._get_layout = _kept_text_layout(Text._get_layout)
 
 
 def _hashable(value):

@@ -71,6 +71,35 @@ def test_a_scene_is_drawn_as_on_agg(preset, theme, monkeypatch):
 
 
 
+def test_a_text_changed_in_place_is_laid_out_again_as_agg_lays_it_out():
+    # The canvas keeps a text's layout by what it is worked out from: after each change below the
+    # text must be measured and drawn as matplotlib's own canvas does, and no layout taken for another.
+    def figure_and_text():
+        figure = Figure(figsize=(4.0, 3.0), dpi=100.0)
+        return figure, figure.text(0.3, 0.4, "0.25", fontsize=12)
+
+    changes = [lambda t: None, lambda t: t.set_text("−1.5"), lambda t: t.get_fontproperties().set_size(17),
+               lambda t: t.get_fontproperties().set_weight("bold"), lambda t: t.set_rotation(30),
+               lambda t: t.set_rotation_mode("anchor"), lambda t: t.set_ha("right"), lambda t: t.set_va("top"),
+               lambda t: t.set_text("two\nlines"), lambda t: t.set_linespacing(2.0), lambda t: t.set_ma("center"),
+               lambda t: t.set_text("$w^*$"), lambda t: t.set_parse_math(False),
+               lambda t: t.get_figure().set_dpi(150.0), lambda t: t.set_text("0.25")]
+    (ours, mine), (stock, theirs) = figure_and_text(), figure_and_text()
+    canvas.Canvas(ours), FigureCanvasAgg(stock)
+    seen = []
+    for change in changes:
+        change(mine), change(theirs)
+        found = mine.get_window_extent(ours.canvas.get_renderer()).extents
+        assert np.array_equal(found, theirs.get_window_extent(stock.canvas.get_renderer()).extents)
+        pixels = drawn(ours, canvas.Canvas)
+        assert np.array_equal(pixels, drawn(stock, FigureCanvasAgg))
+        seen.append(pixels.tobytes())
+    assert len(set(seen)) == len(seen)  # each change (after the first drawing) moved some pixel
+    kept = len(canvas._TEXT_LAYOUTS)
+    drawn(stock, FigureCanvasAgg)
+    assert len(canvas._TEXT_LAYOUTS) == kept  # matplotlib's own canvas lays its texts out itself
+
+
 @pytest.mark.fork
 def test_a_forked_process_and_another_thread_draw_with_fonts_of_their_own(monkeypatch):
     # An FT2Font reads its file through a descriptor a fork shares, offset and all, and is not
