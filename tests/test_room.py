@@ -361,7 +361,7 @@ def test_a_path_that_overshoots_far_out_of_its_panel_is_placed_around_in_bounded
 
 @pytest.mark.parametrize("name", ["seed", "diamond", "divergence", "chatter"])
 def test_a_bars_box_as_the_legends_place_it_is_matplotlibs_extent(name):
-    from regviz_anim.scene import _bar_box
+    from regviz_anim.scene import _bar_extents
 
     scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
     renderer = scene.canvas.get_renderer()
@@ -369,9 +369,11 @@ def test_a_bars_box_as_the_legends_place_it_is_matplotlibs_extent(name):
     widths = []
     for i in range(scene.frame_count):
         scene.update(i)
-        for bar in bars:
-            widths.append(bar.get_width())
-            assert np.array_equal(_bar_box(bar).get_points(), bar.get_window_extent(renderer).get_points())
+        widths += [bar.get_width() for bar in bars]
+        found = _bar_extents(bars)
+        assert found.shape == (len(bars), 4)
+        for bar, extents in zip(bars, found):
+            np.testing.assert_allclose(extents, bar.get_window_extent(renderer).extents, rtol=0, atol=1e-9)
     assert min(widths) < 0.0 < max(widths)  # bars pointing either way
 
 
