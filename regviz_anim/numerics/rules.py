@@ -74,12 +74,13 @@ class Clipped(Plain):
     holds_at_zero = True
 
     def step(self, state, w, grad, lr):
-        new, state = self.optimizer.step(state, w, grad + self.l1 * sign(w), lr)
+        side = sign(w)
+        new, state = self.optimizer.step(state, w, grad + self.l1 * side, lr)
         # At 0, sign(w) = 0: that step is the smooth part's alone, and it leaves 0 only by as much
         # as it pushes harder than the penalty holds.
         moved = soft_threshold(new, lr * self.l1)
-        new = np.where(sign(new) != sign(w), 0.0, new)
-        return np.where(w == 0.0, moved, new), state
+        new = np.where(sign(new) != side, 0.0, new)
+        return np.where(side == 0.0, moved, new), state
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def run(data: Dataset, penalty: Penalty, update: str, *, lr: float, steps: int, 
         else:
             grad = data.data_gradient(w) if decoupled else penalty.smooth_gradient(data, w)
         w, state = rule.step(state, w, grad, eta)
-        if not np.isfinite(w).all() or np.abs(w).max() > limit:
+        if not np.abs(w).max() <= limit:  # beyond it, or not finite (NaN compares false)
             diverged = True
             break
         ws[t + 1] = w
