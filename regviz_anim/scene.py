@@ -15,6 +15,7 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.markers import MarkerStyle
+from matplotlib.offsetbox import DrawingArea, OffsetBox, TextArea
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox, IdentityTransform
 from PIL import Image
@@ -300,6 +301,36 @@ def _ticks_kept(axes):
             del axis._update_ticks
 
 
+@contextlib.contextmanager
+def _packing_kept(legends):
+    """Within it, each box of ``legends`` (the boxes that pack a legend's entries, and the texts
+    and handles they pack) works out its size, and where its children go, once a resolution:
+    matplotlib works them out at every question, and a box's drawing asks for each box below it
+    again at each level (drawing a legend packed its rows a dozen times; placing it asks more).
+    What the legends hold must not change within it; where they go may."""
+    kept = []  # (box, name of the method kept)
+    for legend in legends:
+        boxes = [legend._legend_box]
+        while boxes:
+            box = boxes.pop()
+            boxes += [child for child in box.get_children() if isinstance(child, OffsetBox)]
+            name = "get_bbox" if isinstance(box, (TextArea, DrawingArea)) else "_get_bbox_and_child_offsets"
+            kept.append((box, name))
+    for box, name in kept:
+        work, found = getattr(box, name), {}
+
+        def once(renderer, work=work, found=found):
+            if renderer.dpi not in found:
+                found[renderer.dpi] = work(renderer)
+            return found[renderer.dpi]
+        setattr(box, name, once)
+    try:
+        yield
+    finally:
+        for box, name in kept:
+            delattr(box, name)
+
+
 def _frame_parts(ax) -> list:
     """What of ``ax`` is its frame: its face, its axes (ticks, grid, labels), its titles, and its
     child axes (a secondary axis)."""
@@ -529,8 +560,9 @@ class Scene:
                 for fit in self.style.fitters:  # again, for the panels' sizes in that layout
                     fit(renderer)
             self._fit_legends()
-            self._place_legends()
-            self._draw_background()
+            with _packing_kept([ax.get_legend() for ax in self.axes.values() if ax.get_legend() is not None]):
+                self._place_legends()
+                self._draw_background()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._labels = [self._step_label(int(k)) for k in data.frame_steps]
         self._counter = None

@@ -340,6 +340,32 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
 
 
+@pytest.mark.parametrize("options, size", [
+    ({}, (640, 360)), ({"features": 2, "theme": "dark"}, (640, 360)),
+    ({"animate": "trials", "features": 2}, (480, 480)),
+    ({"reg": "l1,l2,elasticnet", "l1_update": "subgradient,clipped,proximal"}, (360, 360)),  # a legend made smaller
+])
+def test_legends_packed_once_a_background_are_drawn_as_matplotlib_packs_them(options, size, monkeypatch):
+    import contextlib
+
+    from regviz_anim import scene as scene_module
+    from regviz_anim.options import render_config
+
+    scenario, settings = render_config({**options, "size": size})
+    data = scene_data(simulate(scenario), 8, "even", settings.lang, settings.caption)
+
+    def frames():
+        scene = Scene(data, size=settings.even_size, theme=settings.theme, panels=settings.panels,
+                      counter_cells=False)
+        return [scene.frame(i) for i in range(scene.frame_count)], scene
+
+    kept, scene = frames()
+    assert any(ax.get_legend() is not None for ax in scene.axes.values())
+    monkeypatch.setattr(scene_module, "_packing_kept", lambda legends: contextlib.nullcontext())
+    packed, _ = frames()
+    assert all(np.array_equal(a, b) for a, b in zip(kept, packed))
+
+
 @pytest.mark.slow
 def test_a_path_that_overshoots_far_out_of_its_panel_is_placed_around_in_bounded_memory(tmp_path):
     """The legends' placement follows the paths every 2 pixels: the L2 path here swings out a
