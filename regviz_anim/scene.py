@@ -13,6 +13,7 @@ import re
 
 import matplotlib
 import numpy as np
+from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.markers import MarkerStyle
 from matplotlib.offsetbox import DrawingArea, OffsetBox, TextArea
@@ -331,6 +332,59 @@ def _packing_kept(legends):
             delattr(box, name)
 
 
+_TICK_LINES = ("gridline", "tick1line", "tick2line")
+_AXIS_INTERNALS = all(hasattr(Axis, name) for name in ("_update_ticks", "_get_ticklabel_bboxes",
+                                                       "_update_label_position", "_update_offset_text_position"))
+
+
+def _draw_axis(axis, renderer) -> None:
+    """``Axis.draw`` (matplotlib 3.11), with each kind of tick line (grid lines, tick marks on
+    either side), of the major ticks and of the minor, drawn as one line broken by gaps: one
+    drawing instead of one a tick (a fifth of drawing a panel's frame). Such lines share their
+    style (each tick copies the first of its kind's, and no panel styles one tick), lie apart
+    from each other and from the labels, and a gap starts the line again for Agg, so the pixels
+    are those of drawing them tick by tick (``tests/test_room.py`` compares them with
+    matplotlib's own drawing)."""
+    if not axis.get_visible():
+        return
+    ticks = axis._update_ticks()
+    first, second = axis._get_ticklabel_bboxes(ticks, renderer)
+    shown = [tick for tick in ticks if tick.get_visible()]
+    major = {id(tick) for tick in axis.majorTicks}
+    for name in _TICK_LINES:
+        for which in (True, False):  # the minor ticks copy the first minor tick's style, not the major's
+            lines = [getattr(tick, name) for tick in shown if (id(tick) in major) == which]
+            _draw_lines_at_once([line for line in lines if line.get_visible()], renderer)
+    for tick in shown:
+        tick.label1.draw(renderer)
+        tick.label2.draw(renderer)
+        tick.stale = False
+    axis._update_label_position(renderer)  # beyond the tick labels
+    axis.label.draw(renderer)
+    axis._update_offset_text_position(first, second)
+    axis.offsetText.set_text(axis.major.formatter.get_offset())
+    axis.offsetText.draw(renderer)
+    axis.stale = False
+
+
+def _draw_lines_at_once(lines, renderer) -> None:
+    """Draw ``lines`` (of one style) as the first of them drawn through all their points, a gap
+    after each line's."""
+    if len(lines) == 1:
+        lines[0].draw(renderer)
+    elif lines:
+        model, data = lines[0], lines[0].get_data(orig=True)
+        xy = [np.broadcast_arrays(np.asarray(line.get_xdata(orig=True), float),
+                                  np.asarray(line.get_ydata(orig=True), float)) for line in lines]
+        gap = [np.array([np.nan])]
+        model.set_data(np.concatenate([part for x, _ in xy for part in (x, *gap)]),
+                       np.concatenate([part for _, y in xy for part in (y, *gap)]))
+        try:
+            model.draw(renderer)
+        finally:
+            model.set_data(*data)
+
+
 def _frame_parts(ax) -> list:
     """What of ``ax`` is its frame: its face, its axes (ticks, grid, labels), its titles, and its
     child axes (a secondary axis)."""
@@ -463,8 +517,10 @@ class Scene:
             self._tick_kw = {axis: (dict(axis._major_tick_kw), dict(axis._minor_tick_kw))
                              for ax in self.axes.values() for axis in (ax.xaxis, ax.yaxis)}
             for ax in self.axes.values():
-                _copy_ticks_cheaply(ax.xaxis)
-                _copy_ticks_cheaply(ax.yaxis)
+                for axis in (ax.xaxis, ax.yaxis):
+                    _copy_ticks_cheaply(axis)
+                    if _AXIS_INTERNALS:
+                        axis.draw = functools.partial(_draw_axis, axis)
             self._stage(data)
         if self.canvas.get_width_height() != (width, height):
             raise RuntimeError(f"canvas is {self.canvas.get_width_height()}, expected {size}")

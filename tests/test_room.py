@@ -366,6 +366,63 @@ def test_legends_packed_once_a_background_are_drawn_as_matplotlib_packs_them(opt
     assert all(np.array_equal(a, b) for a, b in zip(kept, packed))
 
 
+@pytest.mark.parametrize("options, size, theme", [
+    ({}, (640, 360), "light"), ({"features": 2}, (480, 480), "dark"), ("lambda-path", (640, 360), "dark"),
+    ("how-often", (640, 360), "light"), ({"features": 8}, (640, 360), "light"), ("tibshirani", (480, 480), "light"),
+    ({"reg": "l2", "lr": 1.3, "steps": 40, "allow_divergence": True}, (640, 360), "light"),
+])
+def test_an_axis_drawn_with_its_tick_lines_at_once_is_drawn_as_matplotlib_draws_it(options, size, theme,
+                                                                                   monkeypatch):
+    from regviz_anim import scene as scene_module
+    from regviz_anim.options import render_config
+
+    options = preset_options(options) if isinstance(options, str) else options
+    scenario, settings = render_config({**options, "size": size, "theme": theme})
+    data = scene_data(simulate(scenario), 6, "even", settings.lang, settings.caption)
+
+    def frames():
+        scene = Scene(data, size=settings.even_size, theme=theme, panels=settings.panels, counter_cells=False)
+        return [scene.frame(i) for i in range(scene.frame_count)], scene
+
+    ours, scene = frames()
+    assert all("draw" in vars(ax.xaxis) for ax in scene.axes.values())  # drawn by the scene's own
+    assert any(sum(tick.gridline.get_visible() for tick in axis.get_major_ticks()) > 1  # grid lines drawn at once
+               for ax in scene.axes.values() for axis in (ax.xaxis, ax.yaxis))
+    monkeypatch.setattr(scene_module, "_AXIS_INTERNALS", False)  # matplotlib's Axis.draw
+    theirs, scene = frames()
+    assert not any("draw" in vars(ax.xaxis) for ax in scene.axes.values())
+    assert all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+
+
+def test_major_and_minor_tick_lines_drawn_at_once_keep_their_own_styles():
+    import functools
+
+    from matplotlib.figure import Figure
+
+    from regviz_anim.canvas import Canvas
+    from regviz_anim.scene import _draw_axis
+
+    def drawn(own: bool):
+        figure = Figure(figsize=(4.0, 3.0), dpi=100.0)
+        ax = figure.add_subplot()
+        ax.plot([1, 30, 800], [0.2, 0.5, 0.9])
+        ax.set_xscale("log")
+        ax.minorticks_on()
+        ax.grid(True, which="major", color="0.3", lw=1.2)
+        ax.grid(True, which="minor", color="0.8", lw=0.6, ls=":")
+        ax.tick_params(which="minor", length=2.5, color="tab:red")
+        ax.tick_params(top=True, right=True, direction="inout")
+        if own:
+            for axis in (ax.xaxis, ax.yaxis):
+                axis.draw = functools.partial(_draw_axis, axis)
+        Canvas(figure).draw()
+        return np.asarray(figure.canvas.buffer_rgba()).copy(), ax
+
+    ours, ax = drawn(True)
+    assert len(ax.xaxis.get_minorticklocs()) > 1 and len(ax.yaxis.get_minorticklocs()) > 1
+    assert np.array_equal(ours, drawn(False)[0])
+
+
 @pytest.mark.slow
 def test_a_path_that_overshoots_far_out_of_its_panel_is_placed_around_in_bounded_memory(tmp_path):
     """The legends' placement follows the paths every 2 pixels: the L2 path here swings out a
