@@ -126,6 +126,12 @@ def _wrap(text, full: str, breaks: tuple[str, ...], room: float, renderer, *, re
     text.set_text("\n".join(line.rstrip(" ·,") for line in lines))
 
 
+def _size(text, renderer) -> Bbox:
+    """The box of ``text`` (shown, not empty) about its anchor: its extent's size, without the
+    transform of where it is, which measuring the room asks nothing of."""
+    return text._get_layout(renderer)[0]
+
+
 def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
     """How far ``ax``'s labels reach past its box, from their sizes and where their ticks fall
     along the axes (``lengths``: the axes' expected lengths, in pixels), not from where the axes
@@ -144,12 +150,12 @@ def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
                      if getattr(t, which).get_visible() and getattr(t, which).get_text()]
             if not shown:
                 continue
-            boxes = [(loc, label.get_window_extent(renderer)) for loc, label in shown]
+            boxes = [(loc, _size(label, renderer)) for loc, label in shown]
             tick = ticks[0]
             reach = (tick.get_tick_padding() + tick.get_pad()) * points
             reach += max(b.height if across else b.width for _, b in boxes)
             if axis.label.get_visible() and axis.label.get_text() and axis.label_position == edge:
-                label = axis.label.get_window_extent(renderer)
+                label = _size(axis.label, renderer)
                 reach += axis.labelpad * points + (label.height if across else label.width)
             side[edge] = max(side[edge], reach)
             for loc, b in boxes:  # half a label along the axis: past an end if its tick is near it
@@ -159,12 +165,12 @@ def _room(ax, renderer, lengths: tuple[float, float]) -> Room:
                 side[high] = max(side[high], half - (length - at))
         offset = axis.offsetText
         if offset.get_visible() and offset.get_text():
-            box = offset.get_window_extent(renderer)
+            box = _size(offset, renderer)
             side["right" if across else "top"] = max(side["right" if across else "top"],
                                                      box.width if across else box.height)
     above = max([side["top"]] + [_room(child, renderer, lengths).top for child in ax.child_axes])
     if ax.title.get_visible() and ax.title.get_text():  # the title goes above what is on top
-        above += ax.title.get_window_extent(renderer).height + matplotlib.rcParams["axes.titlepad"] * points
+        above += _size(ax.title, renderer).height + matplotlib.rcParams["axes.titlepad"] * points
     side["top"] = max(side["top"], above)
     box = ax.bbox
     for text in ax.texts:
