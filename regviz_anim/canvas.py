@@ -155,9 +155,8 @@ def _kept_text_layout(lay_out):
     reads: the text, its font (a font's properties are changed in place, so by their values, as
     ``FontProperties.__hash__`` reads them), alignments, rotation, line spacing, the figure's
     resolution and the hinting its measures take. Not a wrapped or TeX text (their layout follows
-    the figure's size or TeX's). What is kept is shared
-    between the texts that ask: nothing that reads it changes it (matplotlib moves a copy of the
-    box)."""
+    the figure's size or TeX's). What is kept is shared between the texts that ask: nothing that
+    reads it changes it (matplotlib moves a copy of the box)."""
     @functools.wraps(lay_out)
     def get_layout(text, renderer):
         if type(renderer) is not Renderer or text._wrap or text.get_usetex():
