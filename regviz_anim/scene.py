@@ -205,6 +205,17 @@ def legend_box(legend, loc, size, renderer) -> Bbox:
     return Bbox.from_bounds(x, y, size.width, size.height)
 
 
+def _searched(legend, renderer) -> int | None:
+    """The corner or side (a location code) where matplotlib's search for ``legend``'s place ("best")
+    puts it, with the axes' artists as they are now; None if it is none of them."""
+    size, parent = legend_size(legend, renderer), legend.get_bbox_to_anchor()
+    found = tuple(map(float, legend._find_best_position(size.width, size.height, renderer)))
+    for code in range(1, len(legend.codes)):  # the search's candidates, in its order
+        if tuple(map(float, legend._get_anchored_bbox(code, size, parent, renderer))) == found:
+            return code
+    return None
+
+
 def _bar_extents(bars) -> np.ndarray:
     """The extents (x0, y0, x1, y1 in pixels) of ``bars`` (rectangles of one axes, unrotated), one
     row each: their corners through the axes' data transform at once, as matplotlib's
@@ -622,7 +633,7 @@ class Scene:
                 for fit in self.style.fitters:  # again, for the panels' sizes in that layout
                     fit(renderer)
             self._fit_legends()
-            with _packing_kept([ax.get_legend() for ax in self.axes.values() if ax.get_legend() is not None]):
+            with _packing_kept(self._legends()):
                 self._place_legends()
                 self._draw_background()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -833,8 +844,11 @@ class Scene:
         for a in self.moving:
             if a.axes is not None and hasattr(a, "get_height"):
                 shown_bars.setdefault(a.axes, []).append(a)
+        searched = {}  # a legend left at "best": the corner matplotlib's search finds as the background is drawn
         for i in sorted({0, n // 4, n // 3, n // 2, 3 * n // 4}):
             self.update(i)
+            if i == 0:  # the frame the background is drawn at
+                searched = {legend: _searched(legend, renderer) for legend in self._legends() if legend._loc == 0}
             sample_bars()
             for a in self.moving:
                 if a.axes is not None and hasattr(a, "get_xydata") and a.get_marker() not in (None, "None", "") \
@@ -884,7 +898,8 @@ class Scene:
 
             own = legend._loc
             self._undo.append(functools.partial(setattr, legend, "_loc", own))
-            best = min([own] + [loc for loc in LEGEND_PLACES if loc != own], key=under)
+            drawn = searched.get(legend) or own  # where it would be drawn, its place kept unless another is freer
+            best = min([drawn] + [loc for loc in LEGEND_PLACES if loc not in (own, drawn)], key=under)
             legend.set_loc(best)
         self.update(0)
         if self._captions is not None:  # the layout keeps room for the tallest caption
@@ -895,17 +910,14 @@ class Scene:
         """Give a legend left at "best" the corner matplotlib's search finds for it now, with the
         background's artists where they are drawn: the same place, without the search again at
         each time the legend is measured or drawn (a fifth of its drawing)."""
-        for ax in self.axes.values():
-            legend = ax.get_legend()
-            if legend is None or legend._loc != 0:
-                continue
-            size, parent = legend_size(legend, renderer), legend.get_bbox_to_anchor()
-            found = tuple(map(float, legend._find_best_position(size.width, size.height, renderer)))
-            for code in range(1, len(legend.codes)):  # the search's candidates, in its order
-                if tuple(map(float, legend._get_anchored_bbox(code, size, parent, renderer))) == found:
-                    self._undo.append(functools.partial(setattr, legend, "_loc", 0))
-                    legend._loc = code
-                    break
+        for legend in self._legends():
+            code = _searched(legend, renderer) if legend._loc == 0 else None
+            if code is not None:
+                self._undo.append(functools.partial(setattr, legend, "_loc", 0))
+                legend._loc = code
+
+    def _legends(self) -> list:
+        return [ax.get_legend() for ax in self.axes.values() if ax.get_legend() is not None]
 
     def _draw_background(self) -> None:
         """Draw the background in two passes: first every panel's frame (its face, grid, ticks, tick

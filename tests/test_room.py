@@ -340,6 +340,23 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", ["seed", "chatter", "divergence"])
+def test_a_legend_left_at_best_is_given_the_corner_matplotlibs_search_finds(name):
+    from regviz_anim.scene import _searched, legend_box, legend_size
+
+    scene = Scene(scene_data(sim_of(name), 10), size=(720, 720), counter_cells=False)
+    renderer = scene.canvas.get_renderer()
+    legend = scene.axes["loss"].get_legend()
+    for frame in (0, scene.frame_count - 1):  # the search follows the moving lines
+        scene.update(frame)
+        legend._loc = 0
+        code = _searched(legend, renderer)
+        assert code is not None and code != 0
+        at_best = legend.get_window_extent(renderer).extents  # laid out by matplotlib's own search
+        np.testing.assert_allclose(legend_box(legend, code, legend_size(legend, renderer), renderer).extents,
+                                   at_best, atol=1e-9)
+
+
 @pytest.mark.parametrize("options, size", [
     ({}, (640, 360)), ({"features": 2, "theme": "dark"}, (640, 360)),
     ({"animate": "trials", "features": 2}, (480, 480)),
