@@ -904,15 +904,11 @@ class Scene:
         self.update(0)
         if self._captions is not None:  # the layout keeps room for the tallest caption
             self.caption.set_text(self._tallest)
-        self._settle_best(renderer)
-
-    def _settle_best(self, renderer) -> None:
-        """Give a legend left at "best" the corner matplotlib's search finds for it now, with the
-        background's artists where they are drawn: the same place, without the search again at
-        each time the legend is measured or drawn (a fifth of its drawing)."""
-        for legend in self._legends():
-            code = _searched(legend, renderer) if legend._loc == 0 else None
-            if code is not None:
+        # A legend still at "best" (nothing that moves in its panel) gets the corner the search found
+        # with the background's artists where they are drawn: the same place, without the search
+        # again each time the legend is measured or drawn (a fifth of its drawing)
+        for legend, code in searched.items():
+            if legend._loc == 0 and code is not None:
                 self._undo.append(functools.partial(setattr, legend, "_loc", 0))
                 legend._loc = code
 
