@@ -11,6 +11,10 @@ there (a λ change at 960×540: 59 of 137 ms). This renderer keeps
 - a glyph's bitmap, by font, size, resolution, glyph, rotation, flags, and where its origin falls
   inside a pixel (in FreeType's 1/64 pixels): a glyph drawn a whole number of pixels away is the
   same bitmap moved, since FreeType moves the outline after hinting it;
+- a text's glyphs composed into one bitmap, by the text and the point it is drawn at, from its
+  second drawing there on: Agg draws a text glyph by glyph, and each drawing is a call that
+  reads the graphics context again (about 4 µs), most of what a kept text's drawing cost. Where
+  two glyphs' inks share a pixel the order of their blends counts, and they are drawn one by one;
 - a font's height metrics, which ``Text`` asks a renderer for where it can (the hook matplotlib's
   PDF and PostScript renderers use), computed as ``Text`` computes them otherwise;
 - a text's layout (``Text._get_layout``: its box and lines about its anchor), by what it is worked
@@ -49,12 +53,15 @@ _LAYOUTS: dict = {}
 _GLYPHS: dict = {}
 _HEIGHTS: dict = {}
 _TEXT_LAYOUTS: dict = {}
+_TEXTS: dict = {}
+_SEEN = object()  # a text drawn once at its place: composed if drawn there again
 
 
 def _forget_fonts() -> None:
     """In a forked process: drop what holds the parent's fonts (see the module). Mathtext's parses
     hold theirs too, kept by matplotlib per renderer, which a scene keeps across the fork."""
     _LAYOUTS.clear()
+    _TEXTS.clear()  # its keys hold the fonts
     parsed = getattr(mathtext.MathTextParser, "_parse_cached", None)
     if hasattr(parsed, "cache_clear"):
         parsed.cache_clear()
@@ -92,23 +99,49 @@ class Renderer(RendererAgg):
         size = prop.get_size_in_points()
         files = tuple(font_manager.fontManager._find_fonts_by_props(prop))  # the font and those it falls back on
         key = (threading.get_ident(), files, size, self.dpi, s, flags, _hashable(features), _hashable(language))
+        # A text drawn where it was drawn before (the same point, angle and canvas) is the same
+        # coverage; composed the second time, as composing costs more than drawing once (an
+        # axis's tick labels at new limits are drawn once; titles, legends, captions again and again).
+        place = (key, x, y, angle, self.height, gc.get_antialiased())
+        kept = _TEXTS.get(place)
+        if isinstance(kept, tuple):
+            image, left, bottom = kept
+            if image.size:
+                self._renderer.draw_text_image(image, left, bottom, 0, gc)
+            return
         items = _kept(_LAYOUTS, key, lambda: [(item.ft_object, item.glyph_index, item.x, item.y)
                                               for item in self._prepare_font(prop)._layout(
                                                   s, flags=flags, features=features, language=language)])
-        self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((ft, size, index, 0, 1, dx, dy)
-                                                           for ft, index, dx, dy in items), [])
+        glyphs = [(ft, size, index, 0, 1, dx, dy) for ft, index, dx, dy in items]
+        if kept is None:
+            _keep(_TEXTS, place, _SEEN)
+            return self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
+        placed = self._placed(gc, x, y, angle, glyphs)
+        kept = _TEXTS[place] = _composed(placed)
+        if kept is False:  # two glyphs' inks meet: drawn one by one
+            for buffer, left, bottom in placed:
+                self._renderer.draw_text_image(buffer, left, bottom, 0, gc)
+        elif kept[0].size:
+            self._renderer.draw_text_image(*kept, 0, gc)
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
         # As Agg's own (matplotlib 3.11), with each glyph's bitmap kept by where it falls in a pixel.
         if boxes:
             return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        for buffer, left, bottom in self._placed(gc, x, y, angle, glyphs):
+            self._renderer.draw_text_image(buffer, left, bottom, 0, gc)
+
+    def _placed(self, gc, x, y, angle, glyphs) -> list:
+        """Each glyph's bitmap, and the column of its left side and row below its bottom (rows
+        downwards) where Agg draws it, its bitmap as FreeType renders it where its origin falls
+        inside a pixel; bitmaps kept by all they are rendered from."""
         cos = math.cos(math.radians(angle))
         sin = math.sin(math.radians(angle))
         load_flags = get_hinting_flag()
         antialiased = gc.get_antialiased()
         matrices = {}  # FreeType's 16.16 transform, by slant and extent: the same for most glyphs of a text
-        draw = self._renderer.draw_text_image
         height = int(self.height)
+        out = []
         for font, size, glyph_index, slant, extend, dx, dy in glyphs:  # dy is upwards
             matrix = matrices.get((slant, extend))
             if matrix is None:
@@ -131,7 +164,8 @@ class Renderer(RendererAgg):
                 kept = _keep(_GLYPHS, key, (buffer, bitmap.left, bitmap.top))
             buffer, left, top = kept
             # draw_text_image's y is downwards & the bitmap's bottom side
-            draw(buffer, left + (at_x >> 6), height - (top + (at_y >> 6)) + buffer.shape[0], 0, gc)
+            out.append((buffer, left + (at_x >> 6), height - (top + (at_y >> 6)) + buffer.shape[0]))
+        return out
 
     def _get_font_height_metrics(self, prop):
         """(ascent, descent, line gap) in pixels, as ``Text._get_layout`` reads them from the font's
@@ -173,6 +207,27 @@ def _kept_text_layout(lay_out):
 
 if _OWN and hasattr(Text, "_get_layout") and not getattr(Text._get_layout, "kept_by_regviz", False):
     Text._get_layout = _kept_text_layout(Text._get_layout)
+
+
+def _composed(placed) -> tuple | bool:
+    """Glyphs placed as :meth:`Renderer._placed` gives them, in one bitmap: (bitmap, left column,
+    row below its bottom); False where two glyphs' inks share a pixel. Drawing it is drawing them
+    one by one: Agg blends each pixel by its coverage, and leaves a pixel no glyph covers
+    (coverage 0) as it is; only where two inks meet would the order of the blends count."""
+    placed = [(buffer, left, bottom - buffer.shape[0]) for buffer, left, bottom in placed if buffer.size]
+    if not placed:
+        return np.zeros((0, 0), np.uint8), 0, 0
+    left = min(col for _, col, _ in placed)
+    top = min(row for _, _, row in placed)
+    right = max(col + buffer.shape[1] for buffer, col, _ in placed)
+    bottom = max(row + buffer.shape[0] for buffer, _, row in placed)
+    image = np.zeros((bottom - top, right - left), np.uint8)
+    for buffer, col, row in placed:
+        part = image[row - top:row - top + buffer.shape[0], col - left:col - left + buffer.shape[1]]
+        if part[buffer != 0].any():
+            return False
+        np.maximum(part, buffer, out=part)
+    return image, left, bottom
 
 
 def _hashable(value):

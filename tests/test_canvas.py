@@ -15,13 +15,16 @@ from regviz_anim.scenedata import scene_data
 pytestmark = pytest.mark.skipif(not canvas._OWN, reason="this matplotlib draws text without the internals kept")
 
 
+def words(families) -> list[str]:
+    return ["0.25", "−1.5", "λ = 0.05126", "L1: exactly 0 since step 24  ·  L2: w = 0.2007", "Wg,yj", "step 24 / 200",
+            "$w^* = \\lambda$", "two\nlines"] + (["梯度下降 λ", "步 24"] if len(families) > 1 else [])
+
+
 def texts_figure(kind, families):
     figure = Figure(figsize=(4.8, 3.2), dpi=123.0)
     kind(figure)
     rng = np.random.default_rng(7)
-    words = ["0.25", "−1.5", "λ = 0.05126", "L1: exactly 0 since step 24  ·  L2: w = 0.2007", "Wg,yj", "step 24 / 200",
-             "$w^* = \\lambda$", "two\nlines"] + (["梯度下降 λ", "步 24"] if len(families) > 1 else [])
-    for i, word in enumerate(words * 3):  # each at three places that fall differently in their pixels
+    for i, word in enumerate(words(families) * 3):  # each at three places that fall differently in their pixels
         figure.text(rng.uniform(0.02, 0.7), rng.uniform(0.05, 0.95), word, rotation=(0, 90, 30, -45)[i % 4],
                     fontsize=rng.uniform(7, 19), fontweight=("normal", "bold")[i % 2], family=families,
                     antialiased=i % 5 != 0)
@@ -47,8 +50,11 @@ def test_texts_are_drawn_as_agg_draws_them(families, request):
     figure = texts_figure(lambda f: f.patch.set_facecolor("#fdfdf8"), families)
     stock = drawn(figure, FigureCanvasAgg)
     ours = drawn(figure, canvas.Canvas)
-    again = drawn(figure, canvas.Canvas)  # every layout and glyph from the caches now
+    again = drawn(figure, canvas.Canvas)  # every layout and glyph from the caches now, each text composed
     assert canvas._GLYPHS and canvas._LAYOUTS and canvas._HEIGHTS
+    kept = [canvas._TEXTS[key] for key in canvas._TEXTS if key[0][4] in words(families)]
+    assert any(isinstance(text, tuple) for text in kept)  # its glyphs drawn at once
+    assert False in kept  # two of its glyphs' inks meet (a pair of lines, a kerned pair): drawn one by one
     assert np.array_equal(stock, ours)
     assert np.array_equal(stock, again)
 
