@@ -204,6 +204,20 @@ def test_a_small_change_of_lam_keeps_every_panels_frame_and_the_frame_is_renders
     assert np.array_equal(shown(ex), render_frame(ex, tmp_path, ex.step.value))
 
 
+def test_a_change_of_lam_that_cuts_another_bar_keeps_the_pushes_artists_and_the_frame_is_renders(tmp_path):
+    """At λ = 0.6 no push passes the edge of the pushes' scale; at 0.7 L2's first pushes do, and
+    their bar is marked with its value. Each bar has its mark from the start, so the panel takes
+    the new λ on the artists it made, and the marks show as render draws them."""
+    ex = ra.explore(size=(480, 270), lam=0.6)
+    ax = ex.scene.axes["gradient"]
+    made = list(ax.get_children())
+    assert not any(text.get_text() for text in ax.texts)
+    ex.controls["lam"].value = 0.7
+    assert ex.restaged == 1 and all(a is b for a, b in zip(made, ax.get_children(), strict=True))
+    assert [text.get_text() for text in ax.texts if text.get_text()] == ["◀ −1.4"]  # at step 0, on show
+    assert np.array_equal(shown(ex), render_frame(ex, tmp_path, 0))
+
+
 def test_a_change_of_matplotlibs_settings_between_changes_draws_the_frames_again():
     """The frames' keys hold what the panels set; matplotlib's settings (a grid's alpha, set by a
     style in the notebook) are compared apart, and a frame drawn with others is not pasted."""

@@ -46,21 +46,13 @@ def edge_of(d) -> float:
     return 1.1 * held(0.0, reach_of(pushes))[1]  # it stays put while λ moves a little
 
 
-def cut(d) -> tuple:
-    """Which bars some frame cuts at the edge: those get a mark."""
-    edge, shown = edge_of(d), d.frame_steps
-    return tuple(float(np.nanmax(np.abs(values[np.minimum(shown, len(run.w) - 1), j]), initial=0.0)) > edge
-                 for run, j, _, values, _ in places_of(d))
-
-
 def shape(d, style):
-    return style.looks(d.runs), d.features, cut(d)
+    return style.looks(d.runs), d.features
 
 
 def draw(ax, d, style):
     c = style.colors
     one = d.features == 1
-    shaped = shape(d, style)  # its third part: which bars some frame cuts
     ax.set_title(d.texts("push_title" if one else "pushes_title"))
     pairs = pairs_of(d)
     rows = np.arange(2 * len(pairs))[::-1]
@@ -81,13 +73,13 @@ def draw(ax, d, style):
     colors = [c["muted"] if data else style.color(run) for run, _, _, _, data in places]
     made = ax.barh([p[2] for p in places], 0.0, height=0.7, color=colors)  # one call for all
     bars = []
-    for (_, _, row, _, _), color, bar, marked in zip(places, colors, made, shaped[2]):
-        style.animated(bar)
-        mark = None  # a cut bar's mark: its value, at the edge it would cross, on the panel's background
-        if marked:
-            mark = style.animated(ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
-                                          bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5}))
-        bars.append((bar, mark))
+    for (_, _, row, _, _), color, bar in zip(places, colors, made):
+        # A bar's mark, shown while the edge cuts it: its value, at the edge it would cross, on
+        # the panel's background. Every bar has one, so that another λ, which cuts other bars,
+        # shows on the same artists.
+        mark = ax.text(0.0, row, "", va="center", fontsize=12, color=c["fg"], clip_on=True,
+                       bbox={"boxstyle": "round,pad=0.25", "fc": c["bg"], "ec": color, "lw": 1.5})
+        bars.append((style.animated(bar), style.animated(mark)))
 
     def show(d):
         edge = edge_of(d)
@@ -98,8 +90,6 @@ def draw(ax, d, style):
             for run, j, values, bar, mark in shown:
                 value = float(values[min(k, len(run.w) - 1), j])
                 bar.set_width(float(np.clip(value, -edge, edge)))
-                if mark is None:
-                    continue
                 if abs(value) > edge:
                     number = d.texts.num(value, ".3g").replace("-", "−")
                     mark.set(text=f"{number} ▶" if value > 0 else f"◀ {number}", x=np.sign(value) * 0.96 * edge,
@@ -107,4 +97,4 @@ def draw(ax, d, style):
                 else:
                     mark.set_text("")
         return update
-    return in_place(shape, show, d, style, shaped)
+    return in_place(shape, show, d, style)
