@@ -193,6 +193,23 @@ def test_the_caption_reveals_an_outcome_only_once_it_has_happened():
     assert off.caption_at(0) == "" and Scene(off, size=(320, 180)).caption is None
 
 
+def test_a_two_weight_caption_puts_a_weight_at_zero_first_and_says_where_the_others_are():
+    data = scene_data(sim_of("diamond"), 151, caption="reveal")  # a frame a step
+    l1 = next(r for r in data.runs if r.label == "L1")
+    zero = l1.zeros[1]  # w2 lands on 0; w1 heads for 0.95
+
+    def said(i: int) -> str:
+        return data.caption_at(i).split("  ·  ")[0]
+    settled = next(i for i in range(zero, 150) if said(i).startswith("L1: w2 exactly 0 since step 16, w1 → "))
+    assert zero == 16 and said(zero - 1) == f"L1: w1 = {l1.w[15, 0]:.3g}, w2 = {l1.w[15, 1]:.3g}"
+    for i in range(zero, settled):
+        assert said(i) == f"L1: w2 exactly 0 since step 16, w1 = {l1.w[i, 0]:.3g}", i
+    assert said(settled) == f"L1: w2 exactly 0 since step 16, w1 → {l1.w_star[0]:.3g}" == said(149)
+    l2 = next(r for r in data.runs if r.label == "L2")
+    assert data.caption_at(149).split("  ·  ")[1] == f"L2: w1 → {l2.w_star[0]:.3g}, w2 → {l2.w_star[1]:.3g}"
+    assert data.caption_at(150) == data.caption  # the last frame: as `always` says it
+
+
 def test_the_lambda_path_caption_reveals_each_knot_as_lambda_passes_it():
     data = scene_data(sim_of("lasso-path"), 100)
     for i, k in enumerate(data.frame_steps):

@@ -94,32 +94,44 @@ class Reveal:
         self.band = None if run.band is None else _for_good((w[:, 0] >= run.band[0]) & (w[:, 0] <= run.band[1]))
         far = np.flatnonzero(np.abs(w - stars).max(axis=1) > 2.0 * (np.abs(w[0] - stars).max() or 1.0))
         self.diverging = int(far[0]) if run.diverged and far.size else None
+        # A caption a frame: what it reads of the run, read once (a numpy row a frame cost more than
+        # the words), and the parts that stay as they are from some step on, worded once
+        self._end = len(w) - 1 if self.diverging is None else min(len(w) - 1, self.diverging)
+        self._features, self._stars = run.features, stars.tolist()
+        self._w = w.tolist() if run.features <= 2 else None  # many weights: their own words (many_outcome)
+        self._held: dict = {}
+
+    def _said(self, what: str, j: int = 0, **fields) -> str:
+        """``t(what, ...)`` for a part that is the same at every step it is said (``j``: of which weight)."""
+        text = self._held.get((what, j))
+        if text is None:
+            text = self._held[what, j] = self.t(what, **({"j": j} if j else {}), **fields)
+        return text
 
     def at(self, k: int) -> str:
         run, t, label = self.run, self.t, self.label
-        if k >= len(run.w) - 1 or (self.diverging is not None and k >= self.diverging):
+        if k >= self._end:
             return self.final
-        if run.features >= 3:
+        if self._features >= 3:
             landed = np.array([z is not None and z <= k for z in run.zeros])
             return many_outcome(label, landed, run.w[k], self.names, t, final=False)
-        if run.features == 1:
+        if self._features == 1:
             if run.zeros[0] is not None and run.zeros[0] <= k:
-                return t("zero_since", label=label, step=run.zeros[0])
+                return self._said("zero_since", label=label, step=run.zeros[0])
             if self.band is not None and self.band <= k:
-                return t("bounces", label=label, lo=t.num(run.band[0], ".3f"), hi=t.num(run.band[1], ".3f"))
-            if self.settled[0] is not None and self.settled[0] <= k and run.w_star[0] != 0.0:
-                return t("settles", label=label, value=t.num(float(run.w_star[0])))
-            return t("now", label=label, value=t.num(float(run.w[k, 0])))
-        parts = []
-        for j, (value, star, zero, settled) in enumerate(zip(run.w[k], run.w_star, run.zeros, self.settled), 1):
+                return self._said("bounces", label=label, lo=t.num(run.band[0], ".3f"), hi=t.num(run.band[1], ".3f"))
+            if self.settled[0] is not None and self.settled[0] <= k and self._stars[0] != 0.0:
+                return self._said("settles", label=label, value=t.num(self._stars[0]))
+            return t("now", label=label, value=t.num(self._w[k][0]))
+        zeros, others = [], []  # the zeros are the news: first
+        for j, (value, star, zero, settled) in enumerate(zip(self._w[k], self._stars, run.zeros, self.settled), 1):
             if zero is not None and zero <= k:
-                parts.append((0, t("w_zero_since", j=j, step=zero)))
+                zeros.append(self._said("w_zero_since", j, step=zero))
             elif settled is not None and settled <= k and star != 0.0:
-                parts.append((1, t("w_to", j=j, star=t.num(star, ".3g"))))
+                others.append(self._said("w_to", j, star=t.num(star, ".3g")))
             else:
-                parts.append((1, t("w_now", j=j, value=t.num(float(value), ".3g"))))
-        parts.sort(key=lambda part: part[0])
-        return t("outcome", label=label, parts=t("parts").join(text for _, text in parts))
+                others.append(t("w_now", j=j, value=t.num(value, ".3g")))
+        return t("outcome", label=label, parts=t("parts").join(zeros + others))
 
 
 def caption(sim: Simulation, t: Texts) -> str:
