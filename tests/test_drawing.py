@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 import pytest
+from matplotlib.transforms import Bbox, TransformedBbox
 from helpers import alive, children
 
 from regviz_anim import drawing
@@ -20,7 +21,7 @@ from regviz_anim.counter import counter_cells
 from regviz_anim.numerics import simulate
 from regviz_anim.presets import preset_options
 from regviz_anim.scenedata import scene_data
-from regviz_anim.scene import Scene
+from regviz_anim.scene import Scene, _close
 
 
 def scene_for(options: dict) -> Scene:
@@ -111,6 +112,25 @@ def test_an_unclipped_moving_artist_means_the_whole_frame():
     assert scene.changing is not None
     next(a for a in scene.moving if a is not scene.step_text).set_clip_on(False)
     assert scene._changing() is None
+
+
+def test_a_moving_artist_clipped_to_another_box_than_its_panels_means_the_whole_frame():
+    scene = scene_for({"frames": 60, "size": (640, 360)})
+    artist = next(a for a in scene.moving if a is not scene.step_text)
+    ax = artist.axes
+    artist.set_clip_box(TransformedBbox(Bbox.from_extents(0.0, 0.0, 1.0, 1.0 + 1e-4), ax.transAxes))
+    assert scene._changing() is None  # a few pixels' reach beyond the panel
+    artist.set_clip_box(TransformedBbox(Bbox.from_extents(0.0, 0.0, 1.0, 1.0 + 1e-9), ax.transAxes))
+    assert scene._changing() == scene.changing  # the panel's box, to rounding
+
+
+def test_boxes_are_close_as_numpy_says():
+    rng = np.random.default_rng(3)
+    for _ in range(2000):
+        a = rng.uniform(-1e3, 1e3, 4) * rng.choice([0.0, 1.0], 4, p=[0.1, 0.9])
+        b = a + rng.normal(size=4) * 10.0 ** rng.integers(-12, 0) * np.maximum(np.abs(a), 1e-6)
+        assert _close(a.tolist(), b.tolist()) == np.allclose(a, b)
+    assert _close([np.inf, 0.0], [np.inf, 0.0]) and not _close([np.nan], [np.nan]) and not _close([np.inf], [-np.inf])
 
 
 def test_a_gif_told_where_frames_change_has_the_same_bytes(tmp_path):
