@@ -28,6 +28,32 @@ def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
     return u * t[:, None]
 
 
+def _eigh(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.linalg.eigh(A)``, kept for the last few ``A`` (a scene asks for the same one a dozen
+    times: each contour, each touching ellipse)."""
+    key = A.shape, A.tobytes()
+    found = _EIGH.get(key)
+    if found is None:
+        if len(_EIGH) >= 8:
+            _EIGH.clear()
+        found = _EIGH[key] = np.linalg.eigh(A)
+    return found
+
+
+_EIGH: dict = {}
+
+
+def singular(data) -> bool:
+    """Whether ``data``'s ``A`` is singular to rounding: its loss's contours are parallel lines."""
+    values = _eigh(data.A)[0]
+    return bool(values.min() <= 16 * np.finfo(float).eps * values.max())
+
+
+def through_minimisers(d) -> list[np.ndarray]:
+    """The data-loss contour through each run's minimiser (steps; none with λ the clock)."""
+    return [touching(d, r.w_star) for r in d.runs] if d.kind == "steps" else []
+
+
 def touching(d, w: np.ndarray) -> np.ndarray:
     """The data-loss contour through ``w``: the ellipse ``(v - w_ls)ᵀA(v - w_ls) = L(w) - L(w_ls)``;
     none through the minimum, or where ``A`` is singular (two parallel lines)."""
@@ -41,9 +67,9 @@ def contours(data, least: np.ndarray, excesses, half_view: float | None = None) 
     ``(v - least)ᵀA(v - least) = excess``, exact (a grid's contours cost 6 ms and are polygons),
     closed, each with 361 points or, in a view ``2·half_view`` wide, enough that the arc in it has
     about a hundred. None where ``A`` is singular to rounding: then the contours are parallel lines."""
-    values, vectors = np.linalg.eigh(data.A)
-    if values.min() <= 16 * np.finfo(float).eps * values.max():
+    if singular(data):
         return None
+    values, vectors = _eigh(data.A)
     out = []
     for excess in excesses:
         axes = np.sqrt(excess / values)
@@ -80,15 +106,14 @@ def fill(ax, edge: np.ndarray, **props):
     return patch
 
 
-def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
-    """A square view holding 0, the starts, every minimiser, the unpenalised one, the balls whole,
-    and the paths and the contours through the minimisers (within reason), with room at the edges
-    for the markers."""
+def limits(d, edges, touched) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square view holding 0, the starts, every minimiser, the unpenalised one, the balls whole
+    (``edges``), and the paths and the contours through the minimisers (``touched``, within
+    reason), with room at the edges for the markers."""
     points = [np.zeros((1, 2)), d.least_squares[None], *(r.w_star[None] for r in d.runs),
               *(r.w[:1] for r in d.runs), *edges]
     points = np.concatenate(points)
     core = float(np.abs(points).max()) or 1.0
-    touched = [touching(d, r.w_star) for r in d.runs] if d.kind == "steps" else []
     paths = np.concatenate([np.clip(r.w, -1.5 * core, 1.5 * core) for r in d.runs]
                            + [np.clip(c, -1.25 * core, 1.25 * core) for c in touched] + [points])
     lo, hi = paths.min(axis=0), paths.max(axis=0)
@@ -106,9 +131,10 @@ def limits(d, edges) -> tuple[tuple[float, float], tuple[float, float]]:
     return (lo[0], lo[0] + 2.45 * half), (lo[1], lo[1] + 2.45 * half)
 
 
-def view(d) -> tuple:
-    """The view's limits (x0, x1), (y0, y1) and the data loss's contour levels in it."""
-    (x0, x1), (y0, y1) = limits(d, [edge for _, edge in balls(d).values()])
+def view(d, drawn: dict, touched: list) -> tuple:
+    """The view's limits (x0, x1), (y0, y1) and the data loss's contour levels in it, for the balls
+    ``drawn`` (:func:`balls`) and the contours ``touched`` (:func:`through_minimisers`)."""
+    (x0, x1), (y0, y1) = limits(d, [edge for _, edge in drawn.values()], touched)
     corners = np.array([[x0, y0], [x1, y0], [x0, y1], [x1, y1]])  # a convex loss is highest at one of them
     low = float(d.data.data_loss(d.least_squares))
     span = float(d.data.data_loss_surface(corners).max()) - low
@@ -129,9 +155,8 @@ def starred(d) -> list[int]:
 
 
 def shape(d, style):
-    singular = contours(d.data, d.least_squares, [1.0]) is None
     return (style.looks(d.runs), d.kind, tuple((reg, d.runs.index(run)) for reg, (run, _) in balls(d).items()),
-            object() if singular else None,  # a contour set (A singular) is not moved: the panel is drawn afresh
+            object() if singular(d.data) else None,  # a contour set (A singular) is not moved: drawn afresh
             tuple(starred(d)), len(starts(d)))
 
 
@@ -141,12 +166,12 @@ def draw(ax, d, style):
     ax.set_xlabel("w1")
     ax.set_ylabel("w2")
     shaped = shape(d, style)
-    singular = shaped[3] is not None  # its token for a contour set
+    grid = shaped[3] is not None  # its token for a contour set
     # The loss's contours: one line, the ellipses apart by a NaN each; with A singular, parallel
     # lines traced on a grid (a contour set, made here and never moved: see shape)
     contour_line = None
-    if singular:
-        (x0, x1), (y0, y1), levels = view(d)
+    if grid:
+        (x0, x1), (y0, y1), levels = view(d, balls(d), through_minimisers(d))
         w1, w2 = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
         ax.contour(w1, w2, d.data.data_loss_surface(np.stack([w1, w2], axis=-1)), levels=levels, colors=c["muted"],
                    linewidths=1.0, alpha=0.75, zorder=1)
@@ -181,8 +206,8 @@ def draw(ax, d, style):
         dots.append(dot)
 
     def show(d):
-        drawn = balls(d)
-        (x0, x1), (y0, y1), levels = view(d)
+        drawn, touched = balls(d), through_minimisers(d)
+        (x0, x1), (y0, y1), levels = view(d, drawn, touched)
         if contour_line is not None:
             low = float(d.data.data_loss(d.least_squares))
             curves = contours(d.data, d.least_squares, levels - low, 0.5 * (x1 - x0))
@@ -196,7 +221,7 @@ def draw(ax, d, style):
                 continue
             shade.set_xy(edge)
             line.set_data(edge[:, 0], edge[:, 1])
-            contour.set_data(*touching(d, run.w_star).T)
+            contour.set_data(*touched[d.runs.index(run)].T)
         for i, star in stars:
             star.set_data([d.runs[i].w_star[0]], [d.runs[i].w_star[1]])
         for run, line in zip(d.runs, faint):
