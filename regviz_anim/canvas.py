@@ -117,7 +117,8 @@ class Renderer(RendererAgg):
             _keep(_TEXTS, place, _SEEN)
             return self._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, [])
         placed = self._placed(gc, x, y, angle, glyphs)
-        kept = _TEXTS[place] = _composed(placed)
+        if kept is _SEEN:
+            kept = _TEXTS[place] = _composed(placed)
         if kept is False:  # two glyphs' inks meet: drawn one by one
             for buffer, left, bottom in placed:
                 self._renderer.draw_text_image(buffer, left, bottom, 0, gc)

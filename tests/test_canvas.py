@@ -57,6 +57,7 @@ def test_texts_are_drawn_as_agg_draws_them(families, request):
     assert False in kept  # two of its glyphs' inks meet (a pair of lines, a kerned pair): drawn one by one
     assert np.array_equal(stock, ours)
     assert np.array_equal(stock, again)
+    assert np.array_equal(stock, drawn(figure, canvas.Canvas))  # as composed, or found apart, before
 
 
 @pytest.mark.parametrize("preset, theme", [("seed", "light"), ("how-often", "dark"), ("lambda-path", "light")])
