@@ -217,6 +217,18 @@ def _searched(legend, renderer) -> int | None:
     return None
 
 
+def _xy(line) -> np.ndarray:
+    """``line.get_xydata()``, from the data as set, without recaching the line: placing the legends
+    reads the moving lines at a few frames, and a line recached then is recached again for the
+    frame it is drawn at. A line with masked or unit-bearing data is read through matplotlib."""
+    x, y = line.get_data(orig=True)
+    if np.ma.isMaskedArray(x) or np.ma.isMaskedArray(y) or line.axes is None \
+            or line.axes.xaxis.have_units() or line.axes.yaxis.have_units():
+        return np.asarray(line.get_xydata(), float)
+    x, y = np.broadcast_arrays(np.asarray(x, float).ravel(), np.asarray(y, float).ravel())
+    return np.column_stack([x, y])
+
+
 def _bar_extents(bars) -> np.ndarray:
     """The extents (x0, y0, x1, y1 in pixels) of ``bars`` (rectangles of one axes, unrotated), one
     row each: their corners through the axes' data transform at once, as matplotlib's
@@ -858,8 +870,8 @@ class Scene:
             sample_bars()
             for a in self.moving:
                 if a.axes is not None and hasattr(a, "get_xydata") and a.get_marker() not in (None, "None", "") \
-                        and a.get_markersize() >= 8 and len(a.get_xydata()):
-                    marks.setdefault(a.axes, []).append(a.axes.transData.transform(np.asarray(a.get_xydata(), float)))
+                        and a.get_markersize() >= 8 and len(xy := _xy(a)):
+                    marks.setdefault(a.axes, []).append(a.axes.transData.transform(xy))
         self.update(self.frame_count - 1)  # the paths drawn to their ends
         sample_bars()
         for ax in self.axes.values():
@@ -875,7 +887,7 @@ class Scene:
             edge = ax.bbox.padded(reach + 2)
             points = []
             for line in lines:
-                xy = ax.transData.transform(np.asarray(line.get_xydata(), float))
+                xy = ax.transData.transform(_xy(line))
                 xy = np.clip(xy[np.isfinite(xy).all(axis=1)], (edge.x0, edge.y0), (edge.x1, edge.y1))
                 if len(xy) > 1:  # a point every 2 pixels along the path: each part counts by its length
                     along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])

@@ -357,6 +357,24 @@ def test_a_legend_is_tried_at_each_place_where_matplotlib_would_put_it(name):
             np.testing.assert_allclose(placed, legend.get_window_extent(renderer).extents, atol=1e-9)
 
 
+@pytest.mark.parametrize("name", ["seed", "diamond", "lasso-path", "how-often"])
+def test_the_legends_read_the_moving_lines_as_matplotlib_caches_them(name):
+    """Placing the legends reads each moving line's points at a few frames from the data as set
+    (``_xy``), not recaching it: the same points matplotlib's cache holds, masked data and all."""
+    from regviz_anim.scene import _xy
+
+    scene = Scene(scene_data(sim_of(name), 10), size=(480, 270), counter_cells=False)
+    lines = [a for a in scene.moving if hasattr(a, "get_xydata")]
+    assert lines
+    for i in (0, 4, 9):
+        scene.update(i)
+        for line in lines:
+            assert np.array_equal(_xy(line), line.get_xydata(), equal_nan=True), (i, line)
+    line = lines[0]
+    line.set_data(np.ma.masked_greater([0.0, 1.0, 2.0], 1.5), [1.0, 2.0, 3.0])
+    assert np.array_equal(_xy(line), [[0.0, 1.0], [1.0, 2.0], [np.nan, 3.0]], equal_nan=True)
+
+
 @pytest.mark.parametrize("name", ["seed", "chatter", "divergence"])
 def test_a_legend_left_at_best_is_given_the_corner_matplotlibs_search_finds(name):
     from regviz_anim.scene import _searched, legend_box, legend_size
