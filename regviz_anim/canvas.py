@@ -105,10 +105,7 @@ class Renderer(RendererAgg):
         place = (key, x, y, angle, self.height, gc.get_antialiased())
         kept = _TEXTS.get(place)
         if isinstance(kept, tuple):
-            image, left, bottom = kept
-            if image.size:
-                self._renderer.draw_text_image(image, left, bottom, 0, gc)
-            return
+            return self._renderer.draw_text_image(*kept, 0, gc)
         items = _kept(_LAYOUTS, key, lambda: [(item.ft_object, item.glyph_index, item.x, item.y)
                                               for item in self._prepare_font(prop)._layout(
                                                   s, flags=flags, features=features, language=language)])
@@ -119,11 +116,8 @@ class Renderer(RendererAgg):
         placed = self._placed(gc, x, y, angle, glyphs)
         if kept is _SEEN:
             kept = _TEXTS[place] = _composed(placed)
-        if kept is False:  # two glyphs' inks meet: drawn one by one
-            for buffer, left, bottom in placed:
-                self._renderer.draw_text_image(buffer, left, bottom, 0, gc)
-        elif kept[0].size:
-            self._renderer.draw_text_image(*kept, 0, gc)
+        for image, left, bottom in placed if kept is False else [kept]:  # one by one where two inks meet
+            self._renderer.draw_text_image(image, left, bottom, 0, gc)
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
         # As Agg's own (matplotlib 3.11), with each glyph's bitmap kept by where it falls in a pixel.

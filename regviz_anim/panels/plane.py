@@ -28,6 +28,9 @@ def ball(l1: float, l2: float, level: float, points: int = 721) -> np.ndarray:
     return u * t[:, None]
 
 
+_EIGH: dict = {}  # eigh(A), by A (see _eigh)
+
+
 def _eigh(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.linalg.eigh(A)``, kept for the last few ``A`` (a scene asks for the same one a dozen
     times: each contour, each touching ellipse)."""
@@ -38,9 +41,6 @@ def _eigh(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             _EIGH.clear()
         found = _EIGH[key] = np.linalg.eigh(A)
     return found
-
-
-_EIGH: dict = {}
 
 
 def singular(data) -> bool:
